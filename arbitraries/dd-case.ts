@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import type { ImageFormat, ImageSpec } from '../images/image-spec.ts';
+import { imageSpecArbitrary } from './image-spec.ts';
+
+const MiB = 1024 * 1024;
+
+/**
+ * A count or skip operand before the image is known: absent, a small
+ * absolute number of blocks, or a share of the image's blocks (up to twice
+ * the image, so "beyond EOF" and "past the end" are reachable at any size).
+ */
+export type BlockOperand =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'blocks'; readonly n: number }
+  | { readonly kind: 'share'; readonly permille: number };
+
+export interface DdCase {
+  readonly source: ImageSpec;
+  readonly target: ImageFormat;
+  readonly bs: number;
+  readonly count: BlockOperand;
+  readonly skip: BlockOperand;
+}
+
+/** The concrete operands once the source's virtual size is known. */
+export interface DdWindow {
+  readonly bs: number;
+  readonly count: number | undefined;
+  readonly skip: number | undefined;
+}
+
+/**
+ * At most this many blocks are copied per case: qemu-img dd does one read and
+ * one write per block, so bs=1 over megabytes would take minutes.
+ */
+export const MAX_BLOCKS_COPIED = 4096;
+
+export const bsArbitrary: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(512, 1024, 4096, 65536, MiB),
+  fc.constantFrom(1, 999, 1000, 4095, 65537),
+  fc.integer({ min: 0, max: 32767 }).map((n) => 2 * n + 1),
+  fc.integer({ min: MiB, max: 8 * MiB }),
+);
+
+function blockOperandArbitrary(absentWeight: number): fc.Arbitrary<BlockOperand> {
+  return fc.oneof(
+    { arbitrary: fc.constant<BlockOperand>({ kind: 'absent' }), weight: absentWeight },
+    { arbitrary: fc.integer({ min: 0, max: 16 }).map((n): BlockOperand => ({ kind: 'blocks', n })), weight: 2 },
+    {
+      arbitrary: fc.integer({ min: 0, max: 2000 }).map((permille): BlockOperand => ({ kind: 'share', permille })),
+      weight: 3,
+    },
+  );
+}
+
+export const ddTargetArbitrary: fc.Arbitrary<ImageFormat> = fc.constantFrom('raw', 'qcow2', 'vmdk', 'vpc', 'vhdx');
+
+export const ddCaseArbitrary: fc.Arbitrary<DdCase> = fc.record({
+  source: imageSpecArbitrary,
+  target: ddTargetArbitrary,
+  bs: bsArbitrary,
+  count: blockOperandArbitrary(2),
+  skip: blockOperandArbitrary(2),
+});
+
+function resolveOperand(operand: BlockOperand, blocksInImage: number): number | undefined {
+  switch (operand.kind) {
+    case 'absent':
+      return undefined;
+    case 'blocks':
+      return operand.n;
+    case 'share':
+      return Math.floor((operand.permille * blocksInImage) / 1000);
+  }
+}
+
+/** Turns a case's operands into numbers, capping the blocks copied. */
+export function resolveDdWindow(ddCase: DdCase, sourceVirtualSize: number): DdWindow {
+  const blocksInImage = Math.ceil(sourceVirtualSize / ddCase.bs);
+  const skip = resolveOperand(ddCase.skip, blocksInImage);
+  let count = resolveOperand(ddCase.count, blocksInImage);
+  const firstBlock = skip ?? 0;
+  const lastBlock = count ?? blocksInImage;
+  if (lastBlock - firstBlock > MAX_BLOCKS_COPIED) count = firstBlock + MAX_BLOCKS_COPIED;
+  return { bs: ddCase.bs, count, skip };
+}

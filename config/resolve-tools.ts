@@ -1,0 +1,96 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { runProcess } from '../drivers/run-process.ts';
+import type { Dialect, Tool } from '../drivers/tool.ts';
+import { ConfigError } from './config-error.ts';
+import type { Env } from './env-values.ts';
+import { readNonEmpty } from './env-values.ts';
+import { splitCommand } from './split-command.ts';
+
+/** Finds an executable the way execvp would, or explains which variable to fix. */
+export function findExecutable(variable: string, name: string, env: Env): string {
+  const candidates =
+    name.includes('/') || isAbsolute(name)
+      ? [resolve(name)]
+      : (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, name));
+  for (const file of candidates) {
+    try {
+      if (!statSync(file).isFile()) continue;
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // Try the next one.
+    }
+  }
+  const where = name.includes('/') ? `"${name}" does not exist or is not executable` : `"${name}" is not on PATH`;
+  throw new ConfigError(variable, `${where}; point ${variable} at an executable (or install qemu-utils).`);
+}
+
+async function versionOf(variable: string, command: readonly string[]): Promise<string> {
+  const outcome = await runProcess([...command, '--version'], { timeoutMs: 15_000 });
+  if (outcome.termination.kind !== 'exited' || outcome.termination.code !== 0) {
+    const why = outcome.stderr.trim().split('\n')[0] ?? '';
+    throw new ConfigError(
+      variable,
+      `"${command.join(' ')} --version" did not succeed (${outcome.termination.kind}${why ? `: ${why}` : ''}); check that ${variable} names a working qemu-img-compatible tool.`,
+    );
+  }
+  return outcome.stdout.trim().split('\n')[0] ?? '';
+}
+
+export interface ResolvedTools {
+  readonly reference: Tool;
+  readonly candidate: Tool;
+  /** qemu-io, used only to build source images. */
+  readonly qemuIo: string;
+  /** True when the candidate is the reference itself. */
+  readonly calibration: boolean;
+  /** The tool-choosing variables as given, for replay commands. */
+  readonly replayEnv: Readonly<Record<string, string>>;
+}
+
+async function makeTool(
+  role: Tool['role'],
+  variable: string,
+  command: readonly string[],
+  dialect: Dialect,
+  selectedBy: string,
+): Promise<Tool> {
+  return { role, command, dialect, selectedBy, version: await versionOf(variable, command) };
+}
+
+/**
+ * Chooses reference and candidate from the environment:
+ * QEMU_IMG (or qemu-img on PATH) is the reference; INSTAR or CANDIDATE picks
+ * the candidate; with neither, the candidate is the reference (calibration).
+ */
+export async function resolveTools(env: Env): Promise<ResolvedTools> {
+  const qemuImgName = readNonEmpty(env, 'QEMU_IMG', 'give the path of qemu-img') ?? 'qemu-img';
+  const qemuImg = findExecutable('QEMU_IMG', qemuImgName, env);
+  const qemuIoName = readNonEmpty(env, 'QEMU_IO', 'give the path of qemu-io') ?? 'qemu-io';
+  const qemuIo = findExecutable('QEMU_IO', qemuIoName, env);
+  const instar = readNonEmpty(env, 'INSTAR', 'give the path of the instar binary');
+  const generic = env['CANDIDATE'];
+  if (instar !== undefined && generic !== undefined) {
+    throw new ConfigError('INSTAR', 'and CANDIDATE are both set; set only one (INSTAR for instar, CANDIDATE for a qemu-img-dialect tool).');
+  }
+  const reference = await makeTool('reference', 'QEMU_IMG', [qemuImg], 'qemu-img', `QEMU_IMG=${qemuImg}`);
+  let candidate: Tool;
+  if (instar !== undefined) {
+    const file = findExecutable('INSTAR', instar, env);
+    candidate = await makeTool('candidate', 'INSTAR', [file], 'instar', `INSTAR=${instar}`);
+  } else if (generic !== undefined) {
+    const words = splitCommand('CANDIDATE', generic);
+    const [head, ...rest] = words as [string, ...string[]];
+    const file = findExecutable('CANDIDATE', head, env);
+    candidate = await makeTool('candidate', 'CANDIDATE', [file, ...rest], 'qemu-img', `CANDIDATE=${generic}`);
+  } else {
+    candidate = { ...reference, role: 'candidate', selectedBy: '(none: calibration)' };
+  }
+  const replayEnv: Record<string, string> = {};
+  for (const name of ['QEMU_IMG', 'QEMU_IO', 'INSTAR', 'CANDIDATE']) {
+    const value = env[name];
+    if (value !== undefined) replayEnv[name] = value;
+  }
+  return { reference, candidate, qemuIo, calibration: instar === undefined && generic === undefined, replayEnv };
+}

@@ -1,0 +1,32 @@
+import { readFastCheckSettings, type FastCheckSettings } from './fast-check-settings.ts';
+import type { Env } from './env-values.ts';
+import { PROJECT_ROOT } from './project-root.ts';
+import { resolveTools, type ResolvedTools } from './resolve-tools.ts';
+import { readSuiteSettings, type SuiteSettings } from './suite-settings.ts';
+
+/** Everything a property needs to know about this run, validated once. */
+export interface SuiteContext extends ResolvedTools, SuiteSettings {
+  readonly fastCheck: FastCheckSettings;
+}
+
+export async function loadSuiteContext(env: Env): Promise<SuiteContext> {
+  const fastCheck = readFastCheckSettings(env);
+  const settings = readSuiteSettings(env, PROJECT_ROOT);
+  const tools = await resolveTools(env);
+  return { ...tools, ...settings, fastCheck };
+}
+
+let shared: Promise<SuiteContext> | undefined;
+
+/** The context for this process's environment, loaded on first use. */
+export function suiteContext(): Promise<SuiteContext> {
+  shared ??= loadSuiteContext(process.env);
+  return shared;
+}
+
+export function announce(context: SuiteContext): string {
+  if (context.calibration) {
+    return `calibration: no INSTAR or CANDIDATE set, so the candidate is the reference itself (${context.reference.version}); any divergence is a false positive in the suite.`;
+  }
+  return `candidate ${context.candidate.selectedBy} (${context.candidate.version}, ${context.candidate.dialect} dialect) against ${context.reference.version}`;
+}

@@ -1,0 +1,72 @@
+import type { ToolRequest, KeyValue } from './requests.ts';
+
+/**
+ * Arguments for instar, whose dialect differs from qemu-img's (see
+ * shared/reference/FACTS.md, "instar's command line compared with
+ * qemu-img's"). Only the spellings differ; the request is the same.
+ */
+
+/** convert takes dedicated flags where qemu-img takes `-o k=v`. */
+const CONVERT_FLAGS: Readonly<Record<string, string>> = {
+  cluster_size: '--cluster-size',
+  subformat: '--subformat',
+};
+
+function convertOptionArgs(options: readonly KeyValue[]): string[] {
+  return options.flatMap(([key, value]) => {
+    const flag = CONVERT_FLAGS[key];
+    // Keys without a documented flag are passed as `-o`, which instar's
+    // measure and create accept; a rejection shows up as an exit divergence.
+    return flag !== undefined ? [flag, value] : ['-o', `${key}=${value}`];
+  });
+}
+
+function repeatedOptions(options: readonly KeyValue[]): string[] {
+  return options.flatMap(([key, value]) => ['-o', `${key}=${value}`]);
+}
+
+export function instarArgs(request: ToolRequest): string[] {
+  switch (request.op) {
+    case 'dd':
+      return [
+        'dd',
+        // instar accepts -f but detects the format from content; passing it
+        // keeps the two command lines parallel.
+        '-f',
+        request.inputFormat,
+        '-O',
+        request.outputFormat,
+        `bs=${request.bs}`,
+        ...(request.count !== undefined ? [`count=${request.count}`] : []),
+        ...(request.skip !== undefined ? [`skip=${request.skip}`] : []),
+        `if=${request.input}`,
+        `of=${request.output}`,
+      ];
+    case 'create':
+      return ['create', '-f', request.format, ...repeatedOptions(request.options), request.file, request.size];
+    case 'convert':
+      return [
+        'convert',
+        '-O',
+        request.outputFormat,
+        ...(request.compress ? ['--compress'] : []),
+        ...convertOptionArgs(request.options),
+        request.input,
+        request.output,
+      ];
+    case 'info':
+      return ['info', ...(request.output === 'json' ? ['--output', 'json'] : []), request.file];
+    case 'check':
+      return ['check', ...(request.output === 'json' ? ['--output', 'json'] : []), request.file];
+    case 'measure':
+      return [
+        'measure',
+        '--output',
+        request.output,
+        '-O',
+        request.outputFormat,
+        ...repeatedOptions(request.options),
+        ...('size' in request.input ? ['-s', String(request.input.size)] : [request.input.file]),
+      ];
+  }
+}

@@ -1,0 +1,38 @@
+/** How a child process ended. Exactly one of these, never a mix. */
+export type Termination =
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'signaled'; readonly signal: string }
+  | { readonly kind: 'timed-out'; readonly afterMs: number }
+  | { readonly kind: 'spawn-failed'; readonly message: string };
+
+export interface ProcessOutcome {
+  readonly argv: readonly string[];
+  readonly termination: Termination;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** True when output beyond the capture bound was dropped. */
+  readonly truncated: boolean;
+  readonly wallMs: number;
+}
+
+export function exitedWith(outcome: ProcessOutcome, code: number): boolean {
+  return outcome.termination.kind === 'exited' && outcome.termination.code === code;
+}
+
+export function succeeded(outcome: ProcessOutcome): boolean {
+  return exitedWith(outcome, 0);
+}
+
+/** "exit 1", "signal SIGSEGV", "timed out after 30000 ms", "could not start: …". */
+export function describeTermination(t: Termination): string {
+  switch (t.kind) {
+    case 'exited':
+      return `exit ${t.code}`;
+    case 'signaled':
+      return `killed by ${t.signal}`;
+    case 'timed-out':
+      return `timed out after ${t.afterMs} ms`;
+    case 'spawn-failed':
+      return `could not start: ${t.message}`;
+  }
+}

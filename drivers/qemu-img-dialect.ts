@@ -1,0 +1,58 @@
+import type { ToolRequest, KeyValue } from './requests.ts';
+
+function joinOptions(options: readonly KeyValue[]): string[] {
+  return options.length > 0 ? ['-o', options.map(([k, v]) => `${k}=${v}`).join(',')] : [];
+}
+
+/** Arguments for qemu-img (and any candidate speaking its dialect). */
+export function qemuImgArgs(request: ToolRequest): string[] {
+  switch (request.op) {
+    case 'dd':
+      return [
+        'dd',
+        '-f',
+        request.inputFormat,
+        '-O',
+        request.outputFormat,
+        `bs=${request.bs}`,
+        ...(request.count !== undefined ? [`count=${request.count}`] : []),
+        ...(request.skip !== undefined ? [`skip=${request.skip}`] : []),
+        `if=${request.input}`,
+        `of=${request.output}`,
+      ];
+    case 'create':
+      return ['create', '-q', '-f', request.format, ...joinOptions(request.options), request.file, request.size];
+    case 'convert':
+      return [
+        'convert',
+        '-f',
+        request.inputFormat,
+        '-O',
+        request.outputFormat,
+        ...(request.compress ? ['-c'] : []),
+        ...joinOptions(request.options),
+        request.input,
+        request.output,
+      ];
+    case 'info':
+      return [
+        'info',
+        ...(request.format !== undefined ? ['-f', request.format] : []),
+        ...(request.output === 'json' ? ['--output=json'] : []),
+        request.file,
+      ];
+    case 'check':
+      return ['check', '-f', request.format, ...(request.output === 'json' ? ['--output=json'] : []), request.file];
+    case 'measure':
+      return [
+        'measure',
+        ...(request.output === 'json' ? ['--output=json'] : []),
+        '-O',
+        request.outputFormat,
+        ...joinOptions(request.options),
+        ...('size' in request.input
+          ? ['--size', String(request.input.size)]
+          : ['-f', request.input.format, request.input.file]),
+      ];
+  }
+}

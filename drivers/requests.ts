@@ -1,0 +1,67 @@
+import type { ImageFormat } from '../images/image-spec.ts';
+
+/**
+ * What the suite asks a tool to do, independent of any dialect. A dialect
+ * turns a request into an argument array; the same request goes to the
+ * reference and to the candidate.
+ */
+
+export type KeyValue = readonly [key: string, value: string];
+
+export interface DdRequest {
+  readonly op: 'dd';
+  readonly input: string;
+  readonly inputFormat: ImageFormat;
+  readonly output: string;
+  readonly outputFormat: ImageFormat;
+  readonly bs: number;
+  readonly count: number | undefined;
+  readonly skip: number | undefined;
+}
+
+export interface CreateRequest {
+  readonly op: 'create';
+  readonly format: ImageFormat;
+  readonly options: readonly KeyValue[];
+  readonly file: string;
+  /** As typed by a user: "1M", "1.5k", "1000". */
+  readonly size: string;
+}
+
+export interface ConvertRequest {
+  readonly op: 'convert';
+  readonly input: string;
+  readonly inputFormat: ImageFormat;
+  readonly output: string;
+  readonly outputFormat: ImageFormat;
+  readonly compress: boolean;
+  readonly options: readonly KeyValue[];
+}
+
+export interface InfoRequest {
+  readonly op: 'info';
+  readonly file: string;
+  /** Omitted means "probe", as a user typing `info FILE` would. */
+  readonly format: ImageFormat | undefined;
+  readonly output: 'json' | 'human';
+}
+
+export interface CheckRequest {
+  readonly op: 'check';
+  readonly file: string;
+  readonly format: ImageFormat;
+  readonly output: 'json' | 'human';
+}
+
+export interface MeasureRequest {
+  readonly op: 'measure';
+  /** Either a source image or a size, never both. */
+  readonly input: { readonly file: string; readonly format: ImageFormat } | { readonly size: number };
+  readonly outputFormat: ImageFormat;
+  readonly options: readonly KeyValue[];
+  readonly output: 'json' | 'human';
+}
+
+export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest;
+
+export type Operation = ToolRequest['op'];

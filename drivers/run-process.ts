@@ -1,0 +1,109 @@
+import { execa } from 'execa';
+import type { Readable } from 'node:stream';
+import type { ProcessOutcome, Termination } from './process-outcome.ts';
+
+export interface RunOptions {
+  /** Kill the whole process group after this long. */
+  readonly timeoutMs: number;
+  /** Bytes kept per stream; the rest is drained and dropped. */
+  readonly maxCaptureBytes?: number;
+  readonly cwd?: string;
+}
+
+const DEFAULT_CAPTURE_BYTES = 256 * 1024;
+
+/** Process groups still alive, so an interrupted run leaves no orphans. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number): void {
+  try {
+    // Negative pid: the whole group, so a wrapper script's children die too.
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+}
+
+function capture(stream: Readable | null | undefined, limit: number): { text: () => string; truncated: () => boolean } {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let dropped = false;
+  stream?.on('data', (chunk: Buffer) => {
+    if (kept >= limit) {
+      dropped = true;
+      return;
+    }
+    const room = limit - kept;
+    const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (piece.length < chunk.length) dropped = true;
+    chunks.push(piece);
+    kept += piece.length;
+  });
+  return { text: () => Buffer.concat(chunks).toString('utf8'), truncated: () => dropped };
+}
+
+/**
+ * Runs one command from an argument array (never a shell), in its own
+ * process group, with LC_ALL=C so messages are comparable. Never throws for
+ * the child's sake: every ending is a typed {@link Termination}.
+ */
+export async function runProcess(argv: readonly string[], options: RunOptions): Promise<ProcessOutcome> {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('runProcess: empty argv');
+  installExitHook();
+  const limit = options.maxCaptureBytes ?? DEFAULT_CAPTURE_BYTES;
+  const started = performance.now();
+  const child = execa(file, args, {
+    reject: false,
+    buffer: false,
+    detached: true,
+    stdin: 'ignore',
+    cwd: options.cwd,
+    env: { LC_ALL: 'C', LANG: 'C' },
+    extendEnv: true,
+  });
+  const out = capture(child.stdout, limit);
+  const err = capture(child.stderr, limit);
+  const pid = child.pid;
+  if (pid !== undefined) liveGroups.add(pid);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (pid !== undefined) killGroup(pid);
+  }, options.timeoutMs);
+  const result = await child;
+  clearTimeout(timer);
+  if (pid !== undefined) {
+    liveGroups.delete(pid);
+    // Reap anything the child left behind in its group.
+    killGroup(pid);
+  }
+  const wallMs = Math.round(performance.now() - started);
+  let termination: Termination;
+  if (timedOut) {
+    termination = { kind: 'timed-out', afterMs: options.timeoutMs };
+  } else if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+    termination = { kind: 'spawn-failed', message: result.shortMessage ?? 'unknown error' };
+  } else if (result.signal !== undefined) {
+    termination = { kind: 'signaled', signal: result.signal };
+  } else {
+    termination = { kind: 'exited', code: result.exitCode ?? -1 };
+  }
+  return {
+    argv: [...argv],
+    termination,
+    stdout: out.text(),
+    stderr: err.text(),
+    truncated: out.truncated() || err.truncated(),
+    wallMs,
+  };
+}

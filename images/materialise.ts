@@ -1,0 +1,124 @@
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runProcess } from '../drivers/run-process.ts';
+import { describeTermination } from '../drivers/process-outcome.ts';
+import { specKey, type ImageFormat, type ImageSpec } from './image-spec.ts';
+import { recipeFor, type RecipeStep } from './recipe.ts';
+import { scratchDir } from './scratch.ts';
+
+export interface ImageTools {
+  readonly qemuImg: string;
+  readonly qemuIo: string;
+  readonly timeoutMs: number;
+}
+
+export interface MaterialisedImage {
+  readonly spec: ImageSpec;
+  readonly path: string;
+  readonly format: ImageFormat;
+  /** As `qemu-img info` reports it: formats round the requested size. */
+  readonly virtualSize: number;
+  /** Size and mtime at creation, to notice a tool writing to its input. */
+  readonly fingerprint: string;
+}
+
+/** Building an input failed: a suite or environment problem, not a finding. */
+export class MaterialiseError extends Error {
+  override readonly name = 'MaterialiseError';
+}
+
+export function fingerprintOf(path: string): string {
+  const s = statSync(path);
+  return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+}
+
+function argvOf(step: RecipeStep, tools: ImageTools): string[] {
+  const bin = step.tool === 'qemu-img' ? tools.qemuImg : step.tool === 'qemu-io' ? tools.qemuIo : 'rm';
+  return [bin, ...step.args];
+}
+
+async function build(spec: ImageSpec, path: string, tools: ImageTools): Promise<MaterialisedImage> {
+  for (const step of recipeFor(spec, path)) {
+    const outcome = await runProcess(argvOf(step, tools), { timeoutMs: tools.timeoutMs });
+    // qemu-io reports a failed write on stdout and may still exit 0.
+    const failedWrite = step.tool === 'qemu-io' && /failed/i.test(outcome.stdout + outcome.stderr);
+    if (outcome.termination.kind !== 'exited' || outcome.termination.code !== 0 || failedWrite) {
+      throw new MaterialiseError(
+        `building ${JSON.stringify(spec)} failed at "${outcome.argv.join(' ')}": ${describeTermination(outcome.termination)} ${outcome.stderr.trim()} ${outcome.stdout.trim()}`,
+      );
+    }
+  }
+  const info = await runProcess([tools.qemuImg, 'info', '-f', spec.layout.format, '--output=json', path], {
+    timeoutMs: tools.timeoutMs,
+  });
+  const parsed: unknown = JSON.parse(info.stdout);
+  const virtualSize = (parsed as { 'virtual-size'?: unknown })['virtual-size'];
+  if (typeof virtualSize !== 'number') throw new MaterialiseError(`qemu-img info gave no virtual-size for ${path}`);
+  return { spec, path, format: spec.layout.format, virtualSize, fingerprint: fingerprintOf(path) };
+}
+
+/**
+ * Builds source images on demand and keeps them for the life of the process,
+ * keyed by spec, so that shrinking (which revisits specs) reuses files.
+ */
+export class ImageCache {
+  /** Enough for any shrink; a long campaign keeps disk use flat. */
+  static readonly CAPACITY = 256;
+  private readonly images = new Map<string, Promise<MaterialisedImage>>();
+  private dir: Promise<{ path: string; cleanup: () => Promise<void> }> | undefined;
+  private counter = 0;
+
+  constructor(private readonly tools: ImageTools) {}
+
+  get(spec: ImageSpec): Promise<MaterialisedImage> {
+    const key = specKey(spec);
+    let image = this.images.get(key);
+    if (image !== undefined) {
+      // Most recently used moves to the back of the eviction queue.
+      this.images.delete(key);
+      this.images.set(key, image);
+    } else {
+      image = this.create(spec);
+      this.images.set(key, image);
+      // A failed build is not cached: the next call retries it.
+      image.catch(() => this.images.delete(key));
+      this.trim();
+    }
+    return image;
+  }
+
+  /** Forget an image whose file a tool may have changed. */
+  evict(spec: ImageSpec): void {
+    const key = specKey(spec);
+    const image = this.images.get(key);
+    this.images.delete(key);
+    image?.then((i) => rmSync(i.path, { force: true })).catch(() => undefined);
+  }
+
+  private trim(): void {
+    while (this.images.size > ImageCache.CAPACITY) {
+      const oldest = this.images.entries().next().value;
+      if (oldest === undefined) return;
+      const [key, image] = oldest;
+      this.images.delete(key);
+      image.then((i) => rmSync(i.path, { force: true })).catch(() => undefined);
+    }
+  }
+
+  get size(): number {
+    return this.images.size;
+  }
+
+  private async create(spec: ImageSpec): Promise<MaterialisedImage> {
+    this.dir ??= scratchDir('sources');
+    const dir = await this.dir;
+    const path = join(dir.path, `source-${this.counter++}.${spec.layout.format}`);
+    return build(spec, path, this.tools);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.dir !== undefined) await (await this.dir).cleanup();
+    this.images.clear();
+    this.dir = undefined;
+  }
+}

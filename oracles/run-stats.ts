@@ -1,0 +1,50 @@
+import type { WhitelistTally } from '../whitelist.ts';
+
+/**
+ * Counters for one property in one process: what the summary prints.
+ * Inconclusive cases (the reference timed out) are listed, not failed.
+ */
+export class RunStats implements WhitelistTally {
+  runs = 0;
+  readonly inconclusive: string[] = [];
+  readonly eligibleCounts = new Map<string, number>();
+  readonly hitCounts = new Map<string, number>();
+  readonly classes = new Map<string, number>();
+
+  constructor(readonly property: string) {}
+
+  eligible(id: string): void {
+    this.eligibleCounts.set(id, (this.eligibleCounts.get(id) ?? 0) + 1);
+  }
+
+  hit(id: string): void {
+    this.hitCounts.set(id, (this.hitCounts.get(id) ?? 0) + 1);
+  }
+
+  classify(labels: readonly string[]): void {
+    for (const label of labels) this.classes.set(label, (this.classes.get(label) ?? 0) + 1);
+  }
+
+  toJSON(): object {
+    return {
+      property: this.property,
+      runs: this.runs,
+      inconclusive: this.inconclusive,
+      whitelistEligible: Object.fromEntries(this.eligibleCounts),
+      whitelistHits: Object.fromEntries(this.hitCounts),
+      classes: Object.fromEntries(this.classes),
+    };
+  }
+
+  summary(): string {
+    const hits = [...this.eligibleCounts.keys()]
+      .map((id) => `${id} ${this.hitCounts.get(id) ?? 0}/${this.eligibleCounts.get(id) ?? 0}`)
+      .join(', ');
+    const lines = [
+      `${this.property}: ${this.runs} case(s), ${this.inconclusive.length} inconclusive` +
+        (hits ? `; whitelist hits/eligible: ${hits}` : ''),
+      ...this.inconclusive.slice(0, 10).map((reason) => `  inconclusive: ${reason}`),
+    ];
+    return lines.join('\n');
+  }
+}

@@ -1,0 +1,31 @@
+import { test } from '@fast-check/vitest';
+import { afterAll } from 'vitest';
+import { ddCaseArbitrary, type DdCase } from '../arbitraries/dd-case.ts';
+import { suiteContext } from '../config/suite-context.ts';
+import { ImageCache } from '../images/materialise.ts';
+import { RunStats } from '../oracles/run-stats.ts';
+import { checkDdCase } from './dd.ts';
+import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+
+const context = await suiteContext();
+const stats = new RunStats('dd');
+const images = new ImageCache({ qemuImg: context.reference.command[0] ?? 'qemu-img', qemuIo: context.qemuIo, timeoutMs: context.timeoutMs });
+const env = {
+  reference: context.reference,
+  candidate: context.candidate,
+  qemuImg: context.reference.command[0] ?? 'qemu-img',
+  timeoutMs: context.timeoutMs,
+  images,
+  stats,
+};
+
+afterAll(async () => {
+  console.log(stats.summary());
+  await images.dispose();
+});
+
+test.prop([ddCaseArbitrary], propertyParameters<DdCase>({ propertyFile: 'properties/dd.prop.test.ts', context }))(
+  'dd: the candidate agrees with qemu-img, and qemu-img with the dd model',
+  (ddCase) => checkDdCase(env, ddCase),
+  testTimeoutMs(context),
+);

@@ -1,0 +1,56 @@
+import type { ProcessOutcome } from '../drivers/process-outcome.ts';
+import type { Operation } from '../drivers/requests.ts';
+import type { RecipeStep } from '../images/recipe.ts';
+import type { Divergence, JsonValue } from '../oracles/divergence.ts';
+
+/** How repro.sh rebuilds an input and what it then runs. */
+export interface ReproPlan {
+  /** Inputs to build, by file name in the repro's working directory. */
+  readonly inputs: ReadonlyArray<{ readonly file: string; readonly steps: readonly RecipeStep[] }>;
+  /** Tool arguments (after the tool's own command), with repro file names. */
+  readonly referenceArgs: readonly string[];
+  readonly candidateArgs: readonly string[];
+  /** Shell lines run after both tools; they set `diverged=1` when the divergence shows. */
+  readonly compare: readonly string[];
+}
+
+/** One shrunk counterexample, with everything a bug report needs. */
+export interface Finding {
+  readonly operation: Operation;
+  /** The counterexample exactly as generated (replayable through the corpus). */
+  readonly caseValue: JsonValue;
+  /** The case in plain words. */
+  readonly caseInWords: string;
+  readonly divergence: Divergence;
+  /** Outcomes with scratch paths replaced by the repro's file names. */
+  readonly reference: ProcessOutcome;
+  readonly candidate: ProcessOutcome;
+  readonly repro: ReproPlan;
+  /** Key input classes, e.g. ["target=vpc", "bs=non-512"]: part of the signature. */
+  readonly inputClasses: readonly string[];
+}
+
+/** Thrown by a property's check so the reporter can write the report. */
+export class FindingError extends Error {
+  override readonly name = 'FindingError';
+  constructor(readonly finding: Finding) {
+    super(`${finding.operation}: ${finding.divergence.kind}: ${finding.divergence.summary}\n${finding.divergence.detail}`);
+  }
+}
+
+/** Replaces scratch paths by stable file names so reports never depend on temp dirs. */
+export function renamePaths(text: string, names: ReadonlyMap<string, string>): string {
+  let out = text;
+  // Longest first, so a path is not half-replaced by a prefix of itself.
+  for (const [path, name] of [...names].sort((a, b) => b[0].length - a[0].length)) out = out.split(path).join(name);
+  return out;
+}
+
+export function renameOutcome(outcome: ProcessOutcome, names: ReadonlyMap<string, string>): ProcessOutcome {
+  return {
+    ...outcome,
+    argv: outcome.argv.map((a) => renamePaths(a, names)),
+    stdout: renamePaths(outcome.stdout, names),
+    stderr: renamePaths(outcome.stderr, names),
+  };
+}

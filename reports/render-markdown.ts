@@ -1,0 +1,89 @@
+import { describeTermination, type ProcessOutcome } from '../drivers/process-outcome.ts';
+import type { Finding } from './finding.ts';
+import { shellJoin } from './shell-quote.ts';
+
+export interface ReportContext {
+  readonly referenceVersion: string;
+  readonly candidateVersion: string;
+  readonly candidateSelectedBy: string;
+  readonly replay: string;
+  readonly seed: number;
+  readonly path: string | undefined;
+  readonly numShrinks: number;
+}
+
+function trimmed(text: string, max = 1500): string {
+  const t = text.trim();
+  if (t === '') return '(empty)';
+  return t.length > max ? `${t.slice(0, max)}\n… (${t.length - max} more characters)` : t;
+}
+
+function outcomeBlock(name: string, o: ProcessOutcome): string[] {
+  return [
+    `### ${name}: ${describeTermination(o.termination)} (${o.wallMs} ms)`,
+    '',
+    '```',
+    `$ ${shellJoin(o.argv)}`,
+    trimmed(o.stderr),
+    '```',
+    '',
+  ];
+}
+
+export function reportTitle(finding: Finding): string {
+  return `${finding.operation}: ${finding.divergence.kind} — ${finding.divergence.summary.split('\n')[0]}`;
+}
+
+/** A report ready to paste into a bug tracker. */
+export function renderMarkdown(finding: Finding, ctx: ReportContext): string {
+  const { divergence } = finding;
+  const lines = [
+    `# ${reportTitle(finding)}`,
+    '',
+    `**Operation:** \`${finding.operation}\`  `,
+    `**Divergence:** ${divergence.kind}${divergence.kind === 'model-mismatch' ? ' (model or qemu-img version: qemu-img disagrees with the suite\'s model, not a candidate bug)' : ''}  `,
+    `**Input classes:** ${finding.inputClasses.join(', ') || '(none)'}`,
+    '',
+    '## The case',
+    '',
+    finding.caseInWords,
+    '',
+    '## What differs',
+    '',
+    '```',
+    divergence.summary,
+    divergence.detail,
+    '```',
+    '',
+    '## The two runs',
+    '',
+    ...outcomeBlock('reference (qemu-img)', finding.reference),
+    ...outcomeBlock('candidate', finding.candidate),
+    '## Versions',
+    '',
+    `- reference: ${ctx.referenceVersion}`,
+    `- candidate: ${ctx.candidateVersion} (${ctx.candidateSelectedBy})`,
+    '',
+    '## Reproduce',
+    '',
+    'Without Node.js: `bash repro.sh` (exits 1 when the divergence shows).',
+    '',
+    'With the suite (replays the shrunk case):',
+    '',
+    '```',
+    ctx.replay,
+    '```',
+    '',
+    `Shrunk in ${ctx.numShrinks} step(s) from seed ${ctx.seed}${ctx.path !== undefined ? `, path ${ctx.path}` : ''}.`,
+    '',
+    '<details><summary>Case as JSON</summary>',
+    '',
+    '```json',
+    JSON.stringify(finding.caseValue, null, 2),
+    '```',
+    '',
+    '</details>',
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,70 @@
+import type { Tool } from '../drivers/tool.ts';
+import type { Finding } from './finding.ts';
+import { shellJoin, shellQuote } from './shell-quote.ts';
+
+const TOOL_VARS: Readonly<Record<string, string>> = { 'qemu-img': '"$QEMU_IMG"', 'qemu-io': '"$QEMU_IO"', rm: 'rm' };
+
+/**
+ * A stand-alone bash script: rebuilds the input with qemu-img and qemu-io,
+ * runs both tools, and exits 1 when the divergence reproduces (0 when not).
+ * Needs neither Node.js nor this suite.
+ */
+export function reproScript(finding: Finding, candidate: Tool, timeoutSeconds: number): string {
+  const lines: string[] = [
+    '#!/usr/bin/env bash',
+    `# Reproduces: ${finding.operation}: ${finding.divergence.summary.replace(/\n/g, ' ')}`,
+    '# Exit status: 1 when the divergence shows, 0 when it does not.',
+    'set -u',
+    'QEMU_IMG="${QEMU_IMG:-qemu-img}"',
+    'QEMU_IO="${QEMU_IO:-qemu-io}"',
+    '# The candidate as the failing run invoked it; edit to point elsewhere.',
+    `candidate=(${candidate.command.map(shellQuote).join(' ')})`,
+    `limit=${timeoutSeconds}`,
+    'work="$(mktemp -d)"',
+    'trap \'rm -rf "$work"\' EXIT',
+    'cd "$work" || exit 2',
+    'diverged=0',
+    '',
+    '# 1. The input, built with qemu-img and qemu-io alone.',
+  ];
+  for (const input of finding.repro.inputs) {
+    for (const step of input.steps) {
+      const tool = TOOL_VARS[step.tool] ?? step.tool;
+      lines.push(`${tool} ${shellJoin(step.args)} >/dev/null || { echo "could not build ${input.file}" >&2; exit 2; }`);
+    }
+  }
+  lines.push(
+    '',
+    '# 2. Both tools, each with a time limit (a hang is a finding too).',
+    `timeout -s KILL "$limit" "$QEMU_IMG" ${shellJoin(finding.repro.referenceArgs)} >reference.stdout 2>reference.stderr; reference_rc=$?`,
+    `timeout -s KILL "$limit" "\${candidate[@]}" ${shellJoin(finding.repro.candidateArgs)} >candidate.stdout 2>candidate.stderr; candidate_rc=$?`,
+    'echo "reference exit $reference_rc; candidate exit $candidate_rc (137 = killed, e.g. by the time limit)"',
+    'echo "--- reference stderr"; head -c 2000 reference.stderr',
+    'echo "--- candidate stderr"; head -c 2000 candidate.stderr',
+    '',
+    '# 3. The oracle.',
+    ...finding.repro.compare,
+    '',
+    'if [ "$diverged" = 1 ]; then echo "DIVERGENCE REPRODUCED"; exit 1; fi',
+    'echo "divergence did not reproduce"',
+    'exit 0',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** Oracle lines shared by producers: exit status, then flattened content. */
+export function flattenAndCompareLines(referenceOut: string, candidateOut: string, format: string): string[] {
+  return [
+    'if [ "$reference_rc" -ne 0 ] && [ "$candidate_rc" -ne 0 ]; then :',
+    'elif [ "$reference_rc" -ne 0 ] || [ "$candidate_rc" -ne 0 ]; then echo "exit status differs"; diverged=1',
+    'else',
+    `  "$QEMU_IMG" convert -f ${format} -O raw ${shellQuote(referenceOut)} reference.flat.raw || { echo "reference output unreadable"; exit 2; }`,
+    `  if ! "$QEMU_IMG" convert -f ${format} -O raw ${shellQuote(candidateOut)} candidate.flat.raw; then echo "candidate output unreadable by qemu-img"; diverged=1`,
+    '  else',
+    '    echo "virtual sizes: reference $(stat -c %s reference.flat.raw), candidate $(stat -c %s candidate.flat.raw)"',
+    '    cmp reference.flat.raw candidate.flat.raw || diverged=1',
+    '  fi',
+    'fi',
+  ];
+}

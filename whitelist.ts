@@ -1,0 +1,93 @@
+import type { DdCase, DdWindow } from './arbitraries/dd-case.ts';
+import { exitedWith } from './drivers/process-outcome.ts';
+import type { Operation } from './drivers/requests.ts';
+import type { Observation } from './oracles/divergence.ts';
+import type { DdPrediction } from './oracles/dd-model.ts';
+
+/**
+ * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
+ * outcome signature inside it (`accepts`). Anything else in that class, a
+ * crash, a hang, a readable output of the wrong size, is still a finding.
+ * Every entry says why it exists and where that is documented.
+ */
+export interface WhitelistEntry<Facts> {
+  readonly id: string;
+  readonly operation: Operation;
+  readonly reason: string;
+  /** Where the divergence is documented. */
+  readonly documentedAt: string;
+  /** The single outcome accepted, in words, for reports and notes. */
+  readonly signature: string;
+  readonly appliesTo: (facts: Facts) => boolean;
+  readonly accepts: (observation: Observation) => boolean;
+}
+
+/** What a dd whitelist entry may look at. */
+export interface DdFacts {
+  readonly ddCase: DdCase;
+  readonly window: DdWindow;
+  readonly sourceVirtualSize: number;
+  readonly prediction: DdPrediction;
+}
+
+function emptyWindow(facts: DdFacts): boolean {
+  return facts.prediction.kind === 'fails' || facts.prediction.length === 0;
+}
+
+const FACTS_DD = 'shared/reference/FACTS.md, "Known divergences", dd empty window; instar PLAN-dd phase 09 (shared/seeds/000_9efbf673fd970646.txt)';
+
+export const ddWhitelist: ReadonlyArray<WhitelistEntry<DdFacts>> = [
+  {
+    id: 'dd-empty-window-vmdk',
+    operation: 'dd',
+    reason:
+      'qemu-img cannot create a zero-capacity monolithicSparse vmdk and exits 1; instar writes an (unreadable) empty vmdk and exits 0.',
+    documentedAt: FACTS_DD,
+    signature: 'reference exits 1 and candidate exits 0',
+    appliesTo: (f) => f.ddCase.target === 'vmdk' && emptyWindow(f),
+    accepts: (o) =>
+      o.divergence.kind === 'exit-status' && exitedWith(o.reference, 1) && exitedWith(o.candidate, 0),
+  },
+  {
+    id: 'dd-empty-window-vhdx',
+    operation: 'dd',
+    reason:
+      "instar's zero-size vhdx is rejected by qemu-img info/convert (instar's phase-4 limitation); qemu-img's own empty vhdx is readable.",
+    documentedAt: FACTS_DD,
+    signature: "both exit 0; qemu-img reads the reference's output as 0 bytes and cannot read the candidate's",
+    appliesTo: (f) => f.ddCase.target === 'vhdx' && emptyWindow(f),
+    accepts: (o) =>
+      o.divergence.kind === 'output-unreadable' &&
+      o.divergence.data['referenceVirtualSize'] === 0 &&
+      exitedWith(o.reference, 0) &&
+      exitedWith(o.candidate, 0),
+  },
+];
+
+/**
+ * The entry that accepts this observation, if any. Entries that apply to the
+ * case are counted as eligible, so a campaign can list entries that were
+ * eligible often and never hit (probably fixed; time to remove them).
+ */
+export function matchWhitelist<Facts>(
+  entries: ReadonlyArray<WhitelistEntry<Facts>>,
+  facts: Facts,
+  observation: Observation | undefined,
+  tally: WhitelistTally,
+): WhitelistEntry<Facts> | undefined {
+  let accepted: WhitelistEntry<Facts> | undefined;
+  for (const entry of entries) {
+    if (!entry.appliesTo(facts)) continue;
+    tally.eligible(entry.id);
+    if (accepted === undefined && observation !== undefined && entry.accepts(observation)) {
+      accepted = entry;
+      tally.hit(entry.id);
+    }
+  }
+  return accepted;
+}
+
+export interface WhitelistTally {
+  eligible(id: string): void;
+  hit(id: string): void;
+}
