@@ -36,6 +36,7 @@ export interface DdWindow {
 export const MAX_BLOCKS_COPIED = 4096;
 
 export const bsArbitrary: fc.Arbitrary<number> = fc.oneof(
+  { withCrossShrink: true },
   fc.constantFrom(512, 1024, 4096, 65536, MiB),
   fc.constantFrom(1, 999, 1000, 4095, 65537),
   fc.integer({ min: 0, max: 32767 }).map((n) => 2 * n + 1),
@@ -44,6 +45,7 @@ export const bsArbitrary: fc.Arbitrary<number> = fc.oneof(
 
 function blockOperandArbitrary(absentWeight: number): fc.Arbitrary<BlockOperand> {
   return fc.oneof(
+    { withCrossShrink: true },
     { arbitrary: fc.constant<BlockOperand>({ kind: 'absent' }), weight: absentWeight },
     { arbitrary: fc.integer({ min: 0, max: 16 }).map((n): BlockOperand => ({ kind: 'blocks', n })), weight: 2 },
     {

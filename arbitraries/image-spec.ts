@@ -37,6 +37,7 @@ export const imageLayoutArbitrary: fc.Arbitrary<ImageLayout> = fc
 
 /** Mostly small; some unaligned; a few above 32 MiB. Shrinks toward 1 byte. */
 export const imageSizeArbitrary: fc.Arbitrary<number> = fc.oneof(
+  { withCrossShrink: true },
   { arbitrary: fc.integer({ min: 1, max: 64 * KiB }), weight: 5 },
   { arbitrary: fc.integer({ min: 1, max: 128 }).map((k) => k * 32 * KiB), weight: 2 },
   { arbitrary: fc.integer({ min: 64 * KiB, max: 4 * MiB }), weight: 3 },

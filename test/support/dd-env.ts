@@ -1,0 +1,17 @@
+import type { ResolvedTools } from '../../config/resolve-tools.ts';
+import { ImageCache } from '../../images/materialise.ts';
+import { RunStats } from '../../oracles/run-stats.ts';
+import type { DdPropertyEnv } from '../../properties/dd.ts';
+
+/** A dd property environment for tests, with its own image cache. */
+export function ddEnv(tools: ResolvedTools, timeoutMs = 30_000): DdPropertyEnv {
+  const qemuImg = tools.reference.command[0] ?? 'qemu-img';
+  return {
+    reference: tools.reference,
+    candidate: tools.candidate,
+    qemuImg,
+    timeoutMs,
+    images: new ImageCache({ qemuImg, qemuIo: tools.qemuIo, timeoutMs: 30_000 }),
+    stats: new RunStats('dd'),
+  };
+}
