@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs whatever the suite needs and is missing: qemu-utils (qemu-img and
+# qemu-io) from Debian's packages, and the npm dependencies from the lockfile.
+# Cheap when nothing is missing, so `npm test` and `npm run campaign` call it
+# every time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+qemu_img="${QEMU_IMG:-qemu-img}"
+qemu_io="${QEMU_IO:-qemu-io}"
+if ! command -v "$qemu_img" >/dev/null 2>&1 || ! command -v "$qemu_io" >/dev/null 2>&1; then
+  if [ -n "${QEMU_IMG:-}${QEMU_IO:-}" ]; then
+    echo "setup: QEMU_IMG/QEMU_IO point at '$qemu_img'/'$qemu_io', which are not executable; fix the variable or unset it to use qemu-utils." >&2
+    exit 1
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "setup: qemu-img/qemu-io are missing and this user cannot install packages; run 'apt-get install qemu-utils' as root." >&2
+    exit 1
+  fi
+  echo "setup: installing qemu-utils with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq qemu-utils >/dev/null
+fi
+
+# npm dependencies: reinstall only when the lockfile changed since the last install.
+stamp=node_modules/.setup-stamp
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+  echo "setup: installing npm dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"$stamp"
+fi
