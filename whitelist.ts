@@ -43,10 +43,14 @@ export const ddWhitelist: ReadonlyArray<WhitelistEntry<DdFacts>> = [
     reason:
       'qemu-img cannot create a zero-capacity monolithicSparse vmdk and exits 1; instar writes an (unreadable) empty vmdk and exits 0.',
     documentedAt: FACTS_DD,
-    signature: 'reference exits 1 and candidate exits 0',
+    signature: 'reference exits 1 and candidate exits 0 with an output qemu-img cannot read or reads as empty',
     appliesTo: (f) => f.ddCase.target === 'vmdk' && emptyWindow(f),
     accepts: (o) =>
-      o.divergence.kind === 'exit-status' && exitedWith(o.reference, 1) && exitedWith(o.candidate, 0),
+      o.divergence.kind === 'exit-status' &&
+      exitedWith(o.reference, 1) &&
+      exitedWith(o.candidate, 0) &&
+      // A readable image with data in it is a wrong size, not this divergence.
+      (o.divergence.data['candidateVirtualSize'] === null || o.divergence.data['candidateVirtualSize'] === 0),
   },
   {
     id: 'dd-empty-window-vhdx',

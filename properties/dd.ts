@@ -14,7 +14,7 @@ import { divergence, type Divergence, type JsonValue } from '../oracles/divergen
 import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage } from '../oracles/read-image.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
-import { FindingError, renameOutcome, type Finding } from '../reports/finding.ts';
+import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { flattenAndCompareLines } from '../reports/repro-script.ts';
 import { ddWhitelist, matchWhitelist, type DdFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
@@ -112,7 +112,24 @@ async function observe(
     }
     referenceBytes = reading.bytes;
   }
-  if (verdict.kind === 'diverge') return { divergence: verdict.divergence, inconclusive: undefined };
+  if (verdict.kind === 'diverge') {
+    if (verdict.divergence.kind !== 'exit-status' || !succeeded(candidate)) {
+      return { divergence: verdict.divergence, inconclusive: undefined };
+    }
+    // The candidate succeeded where qemu-img failed: what it wrote is part of
+    // the outcome (the vmdk whitelist entry accepts only an empty output).
+    const reading = await readImage(env.qemuImg, outputs.candidate, target, dir, env.timeoutMs);
+    const candidateVirtualSize = reading.kind === 'read' ? reading.virtualSize : null;
+    const { data, detail } = verdict.divergence;
+    const written =
+      candidateVirtualSize === null
+        ? `qemu-img cannot read the candidate's ${target} output`
+        : `qemu-img reads the candidate's ${target} output as ${candidateVirtualSize} bytes`;
+    return {
+      divergence: { ...verdict.divergence, detail: [detail, written].filter((t) => t !== '').join('\n'), data: { ...data, candidateVirtualSize } },
+      inconclusive: undefined,
+    };
+  }
   if (referenceBytes === undefined) return { divergence: undefined, inconclusive: undefined };
   const candidateReading = await readImage(env.qemuImg, outputs.candidate, target, dir, env.timeoutMs);
   if (candidateReading.kind === 'unreadable') {
@@ -196,7 +213,8 @@ export async function checkDdCase(env: DdPropertyEnv, ddCase: DdCase): Promise<v
       operation: 'dd',
       caseValue: ddCase as unknown as JsonValue,
       caseInWords: describeCase(ddCase, source, window),
-      divergence: found,
+      // Reader messages quote scratch paths too.
+      divergence: { ...found, summary: renamePaths(found.summary, names), detail: renamePaths(found.detail, names) },
       reference: renameOutcome(reference, names),
       candidate: renameOutcome(candidate, names),
       inputClasses,
