@@ -26,7 +26,9 @@ export type DivergenceKind =
   /** The candidate changed its input image. */
   | 'input-modified'
   /** qemu-img disagrees with the suite's executable model: model or qemu-img version, not the candidate. */
-  | 'model-mismatch';
+  | 'model-mismatch'
+  /** Compression was asked for and the source was compressible, but the candidate's output holds none. */
+  | 'compression';
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
