@@ -12,6 +12,25 @@ export interface RunOptions {
 
 const DEFAULT_CAPTURE_BYTES = 256 * 1024;
 
+/** This process's children in total, for the benchmark's time split. */
+export interface ProcessCounters {
+  /** Children started. */
+  readonly spawned: number;
+  /** Sum of every child's wall time (overlapping children add up). */
+  readonly childWallMs: number;
+  /** Wall time during which at least one child was running. */
+  readonly busyMs: number;
+}
+
+const counters = { spawned: 0, childWallMs: 0, busyMs: 0 };
+let runningChildren = 0;
+let busySince = 0;
+
+export function processCounters(): ProcessCounters {
+  const open = runningChildren > 0 ? performance.now() - busySince : 0;
+  return { spawned: counters.spawned, childWallMs: Math.round(counters.childWallMs), busyMs: Math.round(counters.busyMs + open) };
+}
+
 /** Process groups still alive, so an interrupted run leaves no orphans. */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
@@ -71,6 +90,8 @@ export async function runProcess(argv: readonly string[], options: RunOptions): 
     env: { LC_ALL: 'C', LANG: 'C' },
     extendEnv: true,
   });
+  counters.spawned++;
+  if (runningChildren++ === 0) busySince = started;
   const out = capture(child.stdout, limit);
   const err = capture(child.stderr, limit);
   const pid = child.pid;
@@ -87,7 +108,10 @@ export async function runProcess(argv: readonly string[], options: RunOptions): 
     // Reap anything the child left behind in its group.
     killGroup(pid);
   }
-  const wallMs = Math.round(performance.now() - started);
+  const ended = performance.now();
+  counters.childWallMs += ended - started;
+  if (--runningChildren === 0) counters.busyMs += ended - busySince;
+  const wallMs = Math.round(ended - started);
   let termination: Termination;
   if (timedOut) {
     termination = { kind: 'timed-out', afterMs: options.timeoutMs };

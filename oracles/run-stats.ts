@@ -1,5 +1,12 @@
 import type { WhitelistTally } from '../whitelist.ts';
 
+/** Every RunStats made in this process, so a campaign can snapshot them. */
+const everyRunStats = new Set<RunStats>();
+
+export function liveRunStats(): readonly RunStats[] {
+  return [...everyRunStats];
+}
+
 /**
  * Counters for one property in one process: what the summary prints.
  * Inconclusive cases (the reference timed out) are listed, not failed.
@@ -11,7 +18,9 @@ export class RunStats implements WhitelistTally {
   readonly hitCounts = new Map<string, number>();
   readonly classes = new Map<string, number>();
 
-  constructor(readonly property: string) {}
+  constructor(readonly property: string) {
+    everyRunStats.add(this);
+  }
 
   eligible(id: string): void {
     this.eligibleCounts.set(id, (this.eligibleCounts.get(id) ?? 0) + 1);
