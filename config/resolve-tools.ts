@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { describeTermination } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import type { Dialect, Tool } from '../drivers/tool.ts';
 import { ConfigError } from './config-error.ts';
@@ -23,7 +24,8 @@ export function findExecutable(variable: string, name: string, env: Env): string
     }
   }
   const where = name.includes('/') ? `"${name}" does not exist or is not executable` : `"${name}" is not on PATH`;
-  throw new ConfigError(variable, `${where}; point ${variable} at an executable (or install qemu-utils).`);
+  const install = variable.startsWith('QEMU_') ? ' (or install qemu-utils)' : '';
+  throw new ConfigError(variable, `${where}; point ${variable} at an executable${install}.`);
 }
 
 async function versionOf(variable: string, command: readonly string[]): Promise<string> {
@@ -32,7 +34,7 @@ async function versionOf(variable: string, command: readonly string[]): Promise<
     const why = outcome.stderr.trim().split('\n')[0] ?? '';
     throw new ConfigError(
       variable,
-      `"${command.join(' ')} --version" did not succeed (${outcome.termination.kind}${why ? `: ${why}` : ''}); check that ${variable} names a working qemu-img-compatible tool.`,
+      `"${command.join(' ')} --version" did not succeed (${describeTermination(outcome.termination)}${why ? `: ${why}` : ''}); check that ${variable} names a working qemu-img-compatible tool.`,
     );
   }
   return outcome.stdout.trim().split('\n')[0] ?? '';
