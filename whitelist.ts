@@ -3,6 +3,8 @@ import { exitedWith } from './drivers/process-outcome.ts';
 import type { Operation } from './drivers/requests.ts';
 import type { Observation } from './oracles/divergence.ts';
 import type { DdPrediction } from './oracles/dd-model.ts';
+import type { CheckCase } from './arbitraries/check-case.ts';
+import { parseFlatJson } from './oracles/check-flat-json.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -95,3 +97,38 @@ export interface WhitelistTally {
   eligible(id: string): void;
   hit(id: string): void;
 }
+
+// ---------------------------------------------------------------------------
+// check
+// ---------------------------------------------------------------------------
+
+/** What a check whitelist entry may look at. */
+export interface CheckFacts {
+  readonly checkCase: CheckCase;
+}
+
+/** True when the candidate's JSON is a clean report: no corruptions, leaks or check errors. */
+function cleanCheckReport(stdout: string): boolean {
+  const report = parseFlatJson(stdout);
+  if (report === undefined) return false;
+  return ['corruptions', 'leaks', 'check-errors'].every((f) => report[f] === undefined || report[f] === 0);
+}
+
+export const checkWhitelist: ReadonlyArray<WhitelistEntry<CheckFacts>> = [
+  {
+    id: 'check-vpc-unchecked-by-reference',
+    operation: 'check',
+    reason:
+      'qemu-img 7.2 has no consistency check for vpc ("This image format does not support checks", exit 63); instar checks vpc images too. ' +
+      'Of the formats instar adds (vmdk, vpc, vhdx), only vpc is unchecked by 7.2: vmdk and vhdx exit 0 on clean images.',
+    documentedAt:
+      'shared/reference/FACTS.md, "instar\'s command line", check row ("also checks vmdk, vpc and vhdx") and "qemu-img behaviour" (63 = no checks); verified with qemu-img 7.2.22',
+    signature: 'reference exits 63; candidate exits 0 and prints a JSON report with no corruptions, leaks or check errors',
+    appliesTo: (f) => f.checkCase.kind === 'clean' && f.checkCase.source.layout.format === 'vpc',
+    accepts: (o) =>
+      o.divergence.kind === 'exit-status' &&
+      exitedWith(o.reference, 63) &&
+      exitedWith(o.candidate, 0) &&
+      cleanCheckReport(o.candidate.stdout),
+  },
+];

@@ -1,0 +1,22 @@
+import { test } from '@fast-check/vitest';
+import { afterAll } from 'vitest';
+import { checkCaseArbitrary, type CheckCase } from '../arbitraries/check-case.ts';
+import { suiteContext } from '../config/suite-context.ts';
+import { checkCheckCase } from './check.ts';
+import { checkEnv } from './check-env.ts';
+import { skippedSummary } from './check-summary.ts';
+import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+
+const context = await suiteContext();
+const env = checkEnv(context, context.timeoutMs);
+
+afterAll(async () => {
+  console.log([env.stats.summary(), ...skippedSummary(env.stats)].join('\n'));
+  await env.dispose();
+});
+
+test.prop([checkCaseArbitrary], propertyParameters<CheckCase>({ propertyFile: 'properties/check.prop.test.ts', context }))(
+  'check: exit codes agree exactly and so do the JSON report fields, on clean and corrupted images',
+  (checkCase) => checkCheckCase(env, checkCase),
+  testTimeoutMs(context),
+);
