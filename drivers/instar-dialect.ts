@@ -12,9 +12,24 @@ const CONVERT_FLAGS: Readonly<Record<string, string>> = {
   subformat: '--subformat',
 };
 
+/**
+ * On/off options that instar's convert takes as a bare flag (instar's
+ * docs/convert.md: `--extended-l2`); "off" is its default, so no flag.
+ */
+const CONVERT_SWITCHES: Readonly<Record<string, string>> = {
+  extended_l2: '--extended-l2',
+};
+
+/** Valued options instar's convert spells as flags (docs/convert.md: vhdx `--block-size`). */
+const CONVERT_VALUED_FLAGS: Readonly<Record<string, string>> = {
+  block_size: '--block-size',
+};
+
 function convertOptionArgs(options: readonly KeyValue[]): string[] {
   return options.flatMap(([key, value]) => {
-    const flag = CONVERT_FLAGS[key];
+    const toggle = CONVERT_SWITCHES[key];
+    if (toggle !== undefined && (value === 'on' || value === 'off')) return value === 'on' ? [toggle] : [];
+    const flag = CONVERT_FLAGS[key] ?? CONVERT_VALUED_FLAGS[key];
     // Keys without a documented flag are passed as `-o`, which instar's
     // measure and create accept; a rejection shows up as an exit divergence.
     return flag !== undefined ? [flag, value] : ['-o', `${key}=${value}`];

@@ -1,0 +1,25 @@
+import { test } from '@fast-check/vitest';
+import { afterAll } from 'vitest';
+import { convertCaseArbitrary, type ConvertCase } from '../arbitraries/convert-case.ts';
+import { suiteContext } from '../config/suite-context.ts';
+import { ImageCache } from '../images/materialise.ts';
+import { RunStats } from '../oracles/run-stats.ts';
+import { checkConvertCase } from './convert.ts';
+import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+
+const context = await suiteContext();
+const qemuImg = context.reference.command[0] ?? 'qemu-img';
+const stats = new RunStats('convert');
+const images = new ImageCache({ qemuImg, qemuIo: context.qemuIo, timeoutMs: context.timeoutMs });
+const env = { reference: context.reference, candidate: context.candidate, qemuImg, timeoutMs: context.timeoutMs, images, stats };
+
+afterAll(async () => {
+  console.log(stats.summary());
+  await images.dispose();
+});
+
+test.prop([convertCaseArbitrary], propertyParameters<ConvertCase>({ propertyFile: 'properties/convert.prop.test.ts', context }))(
+  'convert: the candidate writes what qemu-img writes (size, every byte, and the compression asked for)',
+  (convertCase) => checkConvertCase(env, convertCase),
+  testTimeoutMs(context),
+);
