@@ -1,14 +1,20 @@
 import fc from 'fast-check';
+import { relative } from 'node:path';
+import { readCampaignChildSettings } from '../campaign/child-settings.ts';
+import { addToCorpus, corpusRoot, propertyNameOf, readCorpusSelection, selectCorpus, type CorpusExample } from '../campaign/corpus.ts';
+import { CampaignProbe } from '../campaign/probe.ts';
 import type { SuiteContext } from '../config/suite-context.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
 import { FindingError } from '../reports/finding.ts';
+import { writeIndex } from '../reports/index.ts';
 import { replayCommand } from '../reports/replay-command.ts';
+import { signatureId, signatureOf, signatureText } from '../reports/signature.ts';
 import { writeReport } from '../reports/write-report.ts';
 
 /** Cases per property when neither FC_NUM_RUNS nor FC_TIME_LIMIT is set. */
 export const DEFAULT_NUM_RUNS = 300;
 
-export interface PropertyRun {
+export interface PropertyRun<T = unknown> {
   /** e.g. "properties/dd.prop.test.ts", as the replay command names it. */
   readonly propertyFile: string;
   readonly context: SuiteContext;
@@ -16,6 +22,14 @@ export interface PropertyRun {
   readonly onReport?: (folder: string) => void;
   /** Overrides the environment's settings (tests use fixed seeds). */
   readonly overrides?: Partial<fc.Parameters<unknown>>;
+  /**
+   * The failure corpus: replayed first, and where new findings are added.
+   * Default: CORPUS_DIR or ./corpus. `false` for none (a test that provokes
+   * findings on purpose must not add them to the committed corpus).
+   */
+  readonly corpus?: string | false;
+  /** Turns a corpus case (plain JSON) back into the arbitrary's value; default: as is. */
+  readonly fromJson?: (json: JsonValue) => T;
 }
 
 /** Millisecond budget for the vitest test wrapping a property. */
@@ -31,65 +45,142 @@ function drawSeed(): number {
 }
 
 /**
- * fast-check parameters for a property: seed, path, run count and time
- * limit from FC_*, and a reporter that turns the shrunk counterexample into
- * a report folder and a failure message with the replay command.
+ * Where a failure came from. fast-check runs `examples` first, so a path's
+ * first index below the number of examples names a corpus example; above
+ * it, a generated case whose replay path is shifted by that number (a path
+ * replay runs without the corpus).
  */
-export function propertyParameters<T>(run: PropertyRun): fc.Parameters<[T]> {
+function failureOrigin(path: string, examples: readonly CorpusExample[]): { example: CorpusExample | undefined; replayPath: string } {
+  const [first = '0', ...rest] = path.split(':');
+  const index = Number(first);
+  const example = examples[index];
+  if (example !== undefined) return { example, replayPath: ['0', ...rest].join(':') };
+  return { example: undefined, replayPath: [String(index - examples.length), ...rest].join(':') };
+}
+
+/**
+ * fast-check parameters for a property: seed, path, run count and time
+ * limit from FC_*; the failure corpus replayed first as `examples`; and a
+ * reporter that files the shrunk counterexample under its signature (one
+ * report folder per signature), adds it to the corpus, and fails with the
+ * report path and the replay command. Inside a campaign (CAMPAIGN_RUN_DIR),
+ * a probe plugin reports progress and honours the campaign's deadline and
+ * stop requests.
+ */
+export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
   const { context } = run;
   const settings = context.fastCheck;
+  const property = propertyNameOf(run.propertyFile);
+  const campaign = readCampaignChildSettings(process.env);
+  const root = run.corpus === false ? undefined : (run.corpus ?? corpusRoot(process.env));
+  const selection = readCorpusSelection(process.env);
+  // A path replays one generated counterexample: the corpus stays out of it
+  // unless CORPUS_REPLAY names the example the path starts from.
+  const effective = settings.path !== undefined && selection.kind === 'all' ? ({ kind: 'none' } as const) : selection;
+  const examples = root === undefined ? [] : selectCorpus(root, property, effective);
+  const fromJson = run.fromJson ?? ((json: JsonValue) => json as T);
   const seed = settings.seed ?? drawSeed();
   const numRuns =
-    settings.numRuns ?? (settings.timeLimitSeconds !== undefined ? 2 ** 31 - 1 : DEFAULT_NUM_RUNS);
+    settings.numRuns ?? (settings.timeLimitSeconds !== undefined || campaign !== undefined ? 2 ** 31 - 1 : DEFAULT_NUM_RUNS);
+  const probe =
+    campaign === undefined
+      ? undefined
+      : new CampaignProbe(campaign, { propertyFile: run.propertyFile, property, seed, examples: examples.map((e) => e.name) });
+
   const params: fc.Parameters<[T]> = {
     seed,
     numRuns,
     endOnFailure: false,
     ...(settings.path !== undefined ? { path: settings.path } : {}),
-    ...(settings.timeLimitSeconds !== undefined ? { interruptAfterTimeLimit: settings.timeLimitSeconds * 1000 } : {}),
+    ...(settings.timeLimitSeconds !== undefined && probe === undefined
+      ? { interruptAfterTimeLimit: settings.timeLimitSeconds * 1000 }
+      : {}),
+    examples: examples.map((e): [T] => [fromJson(e.case)]),
     ...(run.overrides as Partial<fc.Parameters<[T]>> | undefined),
+    // The campaign's own settings win over a property's overrides.
+    ...(probe !== undefined ? { seed, numRuns, plugins: [probe.plugin<[T]>()] } : {}),
     asyncReporter: async (details) => {
-      if (!details.failed) return;
-      const replay = replayCommand({
-        propertyFile: run.propertyFile,
-        seed: details.seed,
-        path: details.counterexamplePath ?? undefined,
-        env: context.replayEnv,
-      });
-      const error = details.errorInstance;
-      if (!(error instanceof FindingError)) {
-        // Not a divergence: the suite itself broke (e.g. an input could not be built).
-        const why = error instanceof Error ? error.message : String(error);
-        throw new Error(`${run.propertyFile}: the property could not run a case: ${why}\nReplay: ${replay}`);
+      try {
+        await report(details);
+      } finally {
+        probe?.finish();
       }
-      const { folder } = await writeReport(
-        context.findingsDir,
-        { ...error.finding, caseValue: (details.counterexample?.[0] ?? null) as JsonValue },
-        {
-          referenceVersion: context.reference.version,
-          candidateVersion: context.candidate.version,
-          candidateSelectedBy: context.candidate.selectedBy,
-          replay,
-          seed: details.seed,
-          path: details.counterexamplePath ?? undefined,
-          numShrinks: details.numShrinks,
-        },
-        context.candidate,
-        Math.round(context.timeoutMs / 1000),
-      );
-      run.onReport?.(folder);
-      throw new Error(
-        [
-          `${error.finding.operation}: ${error.finding.divergence.kind}: ${error.finding.divergence.summary}`,
-          error.finding.divergence.detail,
-          `Case: ${error.finding.caseInWords}`,
-          `Report: ${folder}`,
-          `Replay: ${replay}`,
-        ]
-          .filter((line) => line !== '')
-          .join('\n'),
-      );
     },
   };
+
+  async function report(details: fc.RunDetails<[T]>): Promise<void> {
+    if (!details.failed) return;
+    // Stopped (deadline or interrupt) before any case ran: nothing failed.
+    if (details.interrupted && details.counterexample === null) return;
+    const origin = failureOrigin(details.counterexamplePath ?? '0', examples);
+    const replay = replayCommand({
+      propertyFile: run.propertyFile,
+      seed: details.seed,
+      path: details.counterexamplePath === null ? undefined : origin.replayPath,
+      env: origin.example !== undefined ? { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } : context.replayEnv,
+    });
+    const fromCorpus = origin.example !== undefined ? ` (corpus example ${relative(process.cwd(), origin.example.file)})` : '';
+    const error = details.errorInstance;
+    if (!(error instanceof FindingError)) {
+      // Not a divergence: the suite itself broke (e.g. an input could not be built).
+      const why = error instanceof Error ? error.message : String(error);
+      const message = `${run.propertyFile}: the property could not run a case${fromCorpus}: ${why}\nReplay: ${replay}`;
+      probe?.recordError(message);
+      throw new Error(message);
+    }
+    const finding = { ...error.finding, caseValue: (details.counterexample?.[0] ?? null) as JsonValue };
+    const signature = signatureOf(finding);
+    // The corpus first: one small file, so even an interrupted report loses nothing.
+    const corpus =
+      root === undefined
+        ? undefined
+        : addToCorpus(root, {
+            property,
+            signature: signatureId(signature),
+            summary: `${signatureText(signature)}: ${finding.divergence.summary.split('\n')[0] ?? ''}`,
+            from: `${run.propertyFile} seed ${details.seed}`,
+            case: finding.caseValue,
+          });
+    const written = await writeReport(
+      context.findingsDir,
+      finding,
+      {
+        referenceVersion: context.reference.version,
+        candidateVersion: context.candidate.version,
+        candidateSelectedBy: context.candidate.selectedBy,
+        replay,
+        seed: details.seed,
+        path: details.counterexamplePath === null ? undefined : origin.replayPath,
+        numShrinks: details.numShrinks,
+      },
+      context.candidate,
+      Math.round(context.timeoutMs / 1000),
+      { propertyFile: run.propertyFile },
+    );
+    await writeIndex(context.findingsDir);
+    probe?.recordFinding({
+      id: written.id,
+      folder: written.folder,
+      count: written.count,
+      newSignature: written.newSignature,
+      corpusFile: corpus?.file,
+      fromExample: origin.example?.name,
+    });
+    run.onReport?.(written.folder);
+    const seen = written.newSignature ? 'new signature' : `signature seen ${written.count} times; the folder keeps the smallest case`;
+    throw new Error(
+      [
+        `${finding.operation}: ${finding.divergence.kind}: ${finding.divergence.summary}${fromCorpus}`,
+        finding.divergence.detail,
+        `Case: ${finding.caseInWords}`,
+        `Report: ${written.folder} (${seen})`,
+        corpus?.added === true ? `Corpus: added ${relative(process.cwd(), corpus.file)}; commit it so every run replays it first` : '',
+        `Replay: ${replay}`,
+      ]
+        .filter((line) => line !== '')
+        .join('\n'),
+    );
+  }
+
   return params;
 }
