@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { convertCaseArbitrary } from '../arbitraries/convert-case.ts';
+import { compressionPromise, convertCaseArbitrary } from '../arbitraries/convert-case.ts';
 import type { ResolvedTools } from '../config/resolve-tools.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkConvertCase, type ConvertPropertyEnv } from '../properties/convert.ts';
@@ -33,6 +33,21 @@ describe('convert property against bug-injecting candidates', () => {
     expect(compress).toBe(true);
     expect(found.finding.divergence.kind).toBe('compression');
     expect(found.finding.divergence.data['compressedClusters']).toBe(0);
+  });
+
+  test('streamOptimized written as monolithicSparse: caught from an empty raw source by the vmdk header signal', async () => {
+    const env = convertEnv(await toolsWithCandidate(mutantPath('convert-drops-compression.sh')));
+    const streamCases = convertCaseArbitrary.filter((c) => compressionPromise(c) === 'vmdk-stream-optimized');
+    const found = await findCounterexample(streamCases, (c) => checkConvertCase(env, c), { seed: 5, numRuns: 100 });
+    const { source, target, compress } = found.value;
+    // Minimal: a streamOptimized target must be streamOptimized whatever the
+    // data, so nothing else is needed: the smallest raw source, no data, no
+    // -c and no other option.
+    expect(source).toEqual({ layout: { format: 'raw' }, size: 1, extents: [] });
+    expect(target).toEqual({ format: 'vmdk', options: [['subformat', 'streamOptimized']] });
+    expect(compress).toBe(false);
+    expect(found.finding.divergence.kind).toBe('compression');
+    expect(found.finding.divergence.data['createType']).toBe('monolithicSparse');
   });
 
   test('last partial qcow2 cluster not written: a content divergence from a one-byte raw source', async () => {
