@@ -28,7 +28,9 @@ export type DivergenceKind =
   /** qemu-img disagrees with the suite's executable model: model or qemu-img version, not the candidate. */
   | 'model-mismatch'
   /** Compression was asked for and the source was compressible, but the candidate's output holds none. */
-  | 'compression';
+  | 'compression'
+  /** A figure the candidate printed breaks a bound checked against real outputs (measure targets qemu-img cannot measure). */
+  | 'bound';
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
