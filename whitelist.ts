@@ -5,6 +5,8 @@ import type { Observation } from './oracles/divergence.ts';
 import type { DdPrediction } from './oracles/dd-model.ts';
 import type { CheckCase } from './arbitraries/check-case.ts';
 import { parseFlatJson } from './oracles/check-flat-json.ts';
+import type { InfoCase } from './arbitraries/info-case.ts';
+import { reportsRawFormat } from './oracles/info-output.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -130,5 +132,42 @@ export const checkWhitelist: ReadonlyArray<WhitelistEntry<CheckFacts>> = [
       exitedWith(o.reference, 63) &&
       exitedWith(o.candidate, 0) &&
       cleanCheckReport(o.candidate.stdout),
+  },
+];
+
+// ---------------------------------------------------------------------------
+// info
+// ---------------------------------------------------------------------------
+
+/** What an info whitelist entry may look at. */
+export interface InfoFacts {
+  readonly infoCase: InfoCase;
+  /** The first sector passes instar's documented MBR/GPT rule (oracles/info-partition-table.ts). */
+  readonly hasPartitionTable: boolean;
+}
+
+/** instar's refusal, narrowly: "unknown format" or "unknown image format". */
+const UNKNOWN_FORMAT_MESSAGE = /\bunknown (image )?format\b/i;
+
+export const infoWhitelist: ReadonlyArray<WhitelistEntry<InfoFacts>> = [
+  {
+    id: 'info-raw-without-partition-table',
+    operation: 'info',
+    reason:
+      'instar refuses to take a file without a format header as raw unless its first sector holds a valid MBR or GPT ' +
+      '(a guard against backing-file disclosure, CVE-2015-5163/CVE-2024-32498); qemu-img takes any such file as raw. ' +
+      '`--unsafe-quirks` restores qemu-img behaviour; the suite runs instar as users do, without it.',
+    documentedAt:
+      'shared/reference/FACTS.md, "instar\'s command line", info row, and "Known divergences", info; instar README "RAW Format Validation"',
+    signature:
+      'reference exits 0 and reports format raw; candidate exits non-zero (not a crash or hang) with "unknown format" on stderr',
+    appliesTo: (f) => f.infoCase.source.layout.format === 'raw' && !f.hasPartitionTable,
+    accepts: (o) =>
+      o.divergence.kind === 'exit-status' &&
+      exitedWith(o.reference, 0) &&
+      reportsRawFormat(o.reference.stdout) &&
+      o.candidate.termination.kind === 'exited' &&
+      o.candidate.termination.code !== 0 &&
+      UNKNOWN_FORMAT_MESSAGE.test(o.candidate.stderr),
   },
 ];
