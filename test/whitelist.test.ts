@@ -1,6 +1,6 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { DdCase, DdWindow } from '../arbitraries/dd-case.ts';
-import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-root.ts';
 import { resolveTools, type ResolvedTools } from '../config/resolve-tools.ts';
 import type { Termination } from '../drivers/process-outcome.ts';
