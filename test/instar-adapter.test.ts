@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../config/project-root.ts';
 import { resolveTools, type ResolvedTools } from '../config/resolve-tools.ts';
 import { instarArgs } from '../drivers/instar-dialect.ts';
 import type { ToolRequest } from '../drivers/requests.ts';
+import { runProcess } from '../drivers/run-process.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
 import { scratchDir } from '../images/scratch.ts';
 import { checkDdCase } from '../properties/dd.ts';
@@ -142,6 +143,29 @@ describe('the fake instar behind INSTAR', () => {
     const rejected = await runTool({ ...tools.candidate, dialect: 'qemu-img' }, { op: 'create', format: 'raw', options: [], file: at('x.raw'), size: '1M' }, t);
     expect(rejected.termination).toEqual({ kind: 'exited', code: 1 });
     expect(rejected.stderr).toContain("unexpected argument '-q'");
+  });
+
+  test('spellings the requests do not use yet: --repair, --output=json, -c, dd -f warning', async () => {
+    const t = { timeoutMs: 10_000 };
+    const fake = tools.candidate.command[0]!;
+    const qemuImg = tools.reference.command[0]!;
+    const image = join(dir.path, 'repair.qcow2');
+    await runProcess([qemuImg, 'create', '-q', '-f', 'qcow2', image, '1M'], t);
+    const repaired = await runProcess([fake, 'check', '--repair=leaks', '--output', 'json', image], t);
+    const reference = await runProcess([qemuImg, 'check', '-r', 'leaks', '--output=json', image], t);
+    expect(repaired.termination).toEqual(reference.termination);
+    expect(JSON.parse(repaired.stdout)).toEqual(JSON.parse(reference.stdout));
+    expect((await runProcess([fake, 'check', '--repair', image], t)).termination).toEqual({ kind: 'exited', code: 0 });
+    expect((await runProcess([fake, 'check', '-r', 'all', image], t)).stderr).toContain("unexpected argument '-r'");
+    expect(JSON.parse((await runProcess([fake, 'info', '--output=json', image], t)).stdout)).toMatchObject({ format: 'qcow2' });
+    const compressed = join(dir.path, 'compressed.qcow2');
+    expect((await runProcess([fake, 'convert', '-O', 'qcow2', '-c', image, compressed], t)).termination).toEqual({ kind: 'exited', code: 0 });
+    const dd = await runProcess([fake, 'dd', '-f', 'vmdk', '-O', 'raw', `if=${image}`, `of=${join(dir.path, 'dd.raw')}`, 'count=1'], t);
+    expect(dd.termination).toEqual({ kind: 'exited', code: 0 });
+    expect(dd.stderr).toMatch(/-f vmdk is ignored/);
+    const badBs = await runProcess([fake, 'dd', '-O', 'raw', `if=${image}`, `of=${join(dir.path, 'dd.raw')}`, 'bs=0'], t);
+    expect(badBs.termination).toEqual({ kind: 'exited', code: 1 });
+    expect(badBs.stderr).toContain('bs must be from 1 to 2147483647');
   });
 
   test('the dd property passes a short run through the instar dialect', async () => {
