@@ -5,6 +5,7 @@ import type { Observation } from './oracles/divergence.ts';
 import type { DdPrediction } from './oracles/dd-model.ts';
 import type { CheckCase } from './arbitraries/check-case.ts';
 import { parseFlatJson } from './oracles/check-flat-json.ts';
+import type { MeasureCase } from './arbitraries/measure-case.ts';
 import type { InfoCase } from './arbitraries/info-case.ts';
 import { reportsRawFormat } from './oracles/info-output.ts';
 
@@ -171,3 +172,20 @@ export const infoWhitelist: ReadonlyArray<WhitelistEntry<InfoFacts>> = [
       UNKNOWN_FORMAT_MESSAGE.test(o.candidate.stderr),
   },
 ];
+
+// ---------------------------------------------------------------------------
+// measure
+// ---------------------------------------------------------------------------
+
+/** What a measure whitelist entry may look at. */
+export interface MeasureFacts {
+  readonly measureCase: MeasureCase;
+}
+
+/**
+ * No known measure divergence (FACTS.md lists none: instar's fixed-VHD and
+ * small-VPC measure bugs are fixed bugs, not tolerated differences). The
+ * targets only the candidate measures (vmdk, vpc, vhdx) need no entry: they
+ * are checked against bounds, never against qemu-img's refusal.
+ */
+export const measureWhitelist: ReadonlyArray<WhitelistEntry<MeasureFacts>> = [];
