@@ -1,0 +1,25 @@
+import { test } from '@fast-check/vitest';
+import { afterAll } from 'vitest';
+import { infoCaseArbitrary, type InfoCase } from '../arbitraries/info-case.ts';
+import { suiteContext } from '../config/suite-context.ts';
+import { ImageCache } from '../images/materialise.ts';
+import { RunStats } from '../oracles/run-stats.ts';
+import { checkInfoCase } from './info.ts';
+import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+
+const context = await suiteContext();
+const qemuImg = context.reference.command[0] ?? 'qemu-img';
+const stats = new RunStats('info');
+const images = new ImageCache({ qemuImg, qemuIo: context.qemuIo, timeoutMs: context.timeoutMs });
+const env = { reference: context.reference, candidate: context.candidate, timeoutMs: context.timeoutMs, images, stats };
+
+afterAll(async () => {
+  console.log(stats.summary());
+  await images.dispose();
+});
+
+test.prop([infoCaseArbitrary], propertyParameters<InfoCase>({ propertyFile: 'properties/info.prop.test.ts', context }))(
+  'info: the candidate reports what qemu-img reports (JSON with format-specific, and the human text)',
+  (infoCase) => checkInfoCase(env, infoCase),
+  testTimeoutMs(context),
+);
