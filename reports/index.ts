@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSignatureRecord, SIGNATURE_FILE, writeAtomically } from './write-report.ts';
 
@@ -44,5 +44,7 @@ export async function writeIndex(findingsDir: string): Promise<IndexEntry[]> {
   const entries = await readIndexEntries(findingsDir);
   await writeAtomically(join(findingsDir, INDEX_TEXT), renderIndex(entries));
   await writeAtomically(join(findingsDir, INDEX_JSON), `${JSON.stringify(entries, null, 2)}\n`);
+  // The staging area is only kept while another writer uses it.
+  await rmdir(join(findingsDir, '.staging')).catch(() => undefined);
   return entries;
 }

@@ -1,0 +1,154 @@
+import type { ProcessCounters } from '../drivers/run-process.ts';
+import type { JobSnapshot, RunStatsJson, SnapshotFinding } from './snapshot.ts';
+
+/** One RunStats name's counters, summed over every process of a property. */
+export interface MergedStats {
+  readonly name: string;
+  readonly runs: number;
+  readonly inconclusive: readonly string[];
+  readonly whitelistEligible: Readonly<Record<string, number>>;
+  readonly whitelistHits: Readonly<Record<string, number>>;
+  readonly classes: Readonly<Record<string, number>>;
+}
+
+/** A case that was being shrunk when its process died: saved to the corpus, no report. */
+export interface RescuedCase {
+  readonly corpusFile: string;
+  readonly summary: string;
+}
+
+export interface PropertySummary {
+  readonly name: string;
+  readonly file: string;
+  /** Cases run before failures (corpus examples included). */
+  readonly cases: number;
+  readonly shrinks: number;
+  /** Process-time the property ran, summed over its processes. */
+  readonly elapsedMs: number;
+  readonly processes: ProcessCounters;
+  readonly findings: readonly SnapshotFinding[];
+  readonly rescued: readonly RescuedCase[];
+  readonly errors: readonly string[];
+  readonly stats: readonly MergedStats[];
+  readonly shrinking: boolean;
+}
+
+function addCounts(into: Map<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [key, n] of Object.entries(from)) into.set(key, (into.get(key) ?? 0) + n);
+}
+
+export function mergeStats(all: readonly RunStatsJson[]): MergedStats[] {
+  const byName = new Map<string, { runs: number; inconclusive: string[]; eligible: Map<string, number>; hits: Map<string, number>; classes: Map<string, number> }>();
+  for (const s of all) {
+    let m = byName.get(s.property);
+    if (m === undefined) {
+      m = { runs: 0, inconclusive: [], eligible: new Map(), hits: new Map(), classes: new Map() };
+      byName.set(s.property, m);
+    }
+    m.runs += s.runs;
+    m.inconclusive.push(...s.inconclusive);
+    addCounts(m.eligible, s.whitelistEligible);
+    addCounts(m.hits, s.whitelistHits);
+    addCounts(m.classes, s.classes);
+  }
+  return [...byName].map(([name, m]) => ({
+    name,
+    runs: m.runs,
+    inconclusive: m.inconclusive,
+    whitelistEligible: Object.fromEntries(m.eligible),
+    whitelistHits: Object.fromEntries(m.hits),
+    classes: Object.fromEntries(m.classes),
+  }));
+}
+
+export function summarise(
+  property: { name: string; file: string },
+  snapshots: readonly JobSnapshot[],
+  extra: { rescued: readonly RescuedCase[]; errors: readonly string[] },
+): PropertySummary {
+  const sum = (f: (s: JobSnapshot) => number): number => snapshots.reduce((n, s) => n + f(s), 0);
+  return {
+    name: property.name,
+    file: property.file,
+    cases: sum((s) => s.cases),
+    shrinks: sum((s) => s.shrinks),
+    elapsedMs: sum((s) => s.updatedAt - s.startedAt),
+    processes: {
+      spawned: sum((s) => s.processes.spawned),
+      childWallMs: sum((s) => s.processes.childWallMs),
+      busyMs: sum((s) => s.processes.busyMs),
+    },
+    findings: snapshots.flatMap((s) => s.findings),
+    rescued: extra.rescued,
+    errors: [...snapshots.flatMap((s) => s.errors), ...extra.errors],
+    stats: mergeStats(snapshots.flatMap((s) => s.stats)),
+    shrinking: snapshots.some((s) => s.phase === 'shrinking'),
+  };
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m${String(s).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** Every check counts, shrink steps included: the suite's throughput. */
+export function casesPerSecond(summary: Pick<PropertySummary, 'cases' | 'shrinks' | 'elapsedMs'>): number {
+  return summary.elapsedMs > 0 ? ((summary.cases + summary.shrinks) * 1000) / summary.elapsedMs : 0;
+}
+
+function percent(n: number, of: number): string {
+  return of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '-';
+}
+
+/** Distinct signatures among findings, with how often each came up in this campaign. */
+export function signaturesOf(findings: readonly SnapshotFinding[]): Array<{ id: string; folder: string; times: number }> {
+  const byId = new Map<string, { id: string; folder: string; times: number }>();
+  for (const f of findings) {
+    const seen = byId.get(f.id);
+    if (seen) seen.times++;
+    else byId.set(f.id, { id: f.id, folder: f.folder, times: 1 });
+  }
+  return [...byId.values()];
+}
+
+/** Coverage classes grouped by their prefix ("target=…", "bs=…"), each as a share of the cases. */
+export function renderClasses(stats: MergedStats): string[] {
+  const groups = new Map<string, Array<[string, number]>>();
+  for (const [label, n] of Object.entries(stats.classes).sort(([a], [b]) => a.localeCompare(b))) {
+    const key = label.includes('=') ? label.slice(0, label.indexOf('=')) : '(flags)';
+    groups.set(key, [...(groups.get(key) ?? []), [label, n]]);
+  }
+  return [...groups].map(([key, labels]) => `    ${key.padEnd(10)} ${labels.map(([l, n]) => `${l} ${percent(n, stats.runs)}`).join(', ')}`);
+}
+
+export function renderPropertySummary(s: PropertySummary, shown: (path: string) => string): string {
+  const rate = casesPerSecond(s).toFixed(1);
+  const busy = s.elapsedMs > 0 ? ` tool processes busy ${percent(s.processes.busyMs, s.elapsedMs)} of the time,` : '';
+  const perCase = s.cases + s.shrinks > 0 ? (s.processes.spawned / (s.cases + s.shrinks)).toFixed(1) : '-';
+  const signatures = signaturesOf(s.findings);
+  const lines = [
+    `${s.name}  (${s.file})`,
+    `  runs         ${s.cases} cases (+${s.shrinks} shrink steps), ${rate} cases/s over ${formatDuration(s.elapsedMs)} of property-process time;${busy} ${perCase} processes per case`,
+    `  findings     ${s.findings.length}${signatures.length > 0 ? ` (${signatures.length} signature${signatures.length > 1 ? 's' : ''})` : ''}`,
+    ...signatures.map((g) => `    ${g.id} ×${g.times}  ${shown(g.folder)}`),
+    ...s.rescued.map((r) => `    interrupted while shrinking; case saved to ${shown(r.corpusFile)} (replayed first next run): ${r.summary}`),
+  ];
+  for (const stats of s.stats) {
+    const prefix = s.stats.length > 1 ? `  [${stats.name}]` : '';
+    if (prefix) lines.push(prefix);
+    lines.push(`  inconclusive ${stats.inconclusive.length}${stats.inconclusive.length > 0 ? ' (reference timed out or crashed)' : ''}`);
+    lines.push(...stats.inconclusive.slice(0, 5).map((r) => `    ${r}`));
+    const entries = Object.keys(stats.whitelistEligible).sort();
+    lines.push(
+      `  whitelist    ${entries.length === 0 ? '(no entry applied)' : entries.map((id) => `${id} ${stats.whitelistHits[id] ?? 0} hit(s)/${stats.whitelistEligible[id]} eligible`).join(', ')}`,
+    );
+    lines.push(`  coverage     over ${stats.runs} checked case(s):`, ...renderClasses(stats));
+  }
+  if (s.errors.length > 0) lines.push(`  ERRORS (the property could not run):`, ...s.errors.map((e) => `    ${e.split('\n').join('\n    ')}`));
+  return lines.join('\n');
+}
