@@ -27,9 +27,14 @@ export class MaterialiseError extends Error {
   override readonly name = 'MaterialiseError';
 }
 
+/** "missing" when a tool deleted the file: that, too, must read as a change. */
 export function fingerprintOf(path: string): string {
-  const s = statSync(path);
-  return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch {
+    return 'missing';
+  }
 }
 
 function argvOf(step: RecipeStep, tools: ImageTools): string[] {

@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ImageFormat } from '../images/image-spec.ts';
 import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
@@ -13,8 +13,6 @@ export type ImageReading =
   | { readonly kind: 'read'; readonly virtualSize: number; readonly bytes: Buffer }
   | { readonly kind: 'unreadable'; readonly outcome: ProcessOutcome };
 
-let flatCounter = 0;
-
 /** Flattens `path` to raw with qemu-img convert and reads it back. */
 export async function readImage(
   qemuImg: string,
@@ -23,7 +21,8 @@ export async function readImage(
   scratch: string,
   timeoutMs: number,
 ): Promise<ImageReading> {
-  const flat = join(scratch, `flat-${process.pid}-${flatCounter++}.raw`);
+  // Named after the image, so messages that quote it are the same every run.
+  const flat = join(scratch, `${basename(path)}.flat.raw`);
   try {
     const outcome = await runProcess([qemuImg, 'convert', '-f', format, '-O', 'raw', path, flat], { timeoutMs });
     if (outcome.termination.kind !== 'exited' || outcome.termination.code !== 0) {
