@@ -5,6 +5,7 @@ import { imageSpecArbitrary } from '../arbitraries/image-spec.ts';
 import { checkCheckCase, type CheckPropertyEnv } from '../properties/check.ts';
 import { checkEnv } from '../properties/check-env.ts';
 import { findCounterexample } from './support/find-counterexample.ts';
+import { runReproOf } from './support/run-repro.ts';
 import { mutantPath, toolsWithCandidate } from './support/tools.ts';
 
 /** Clean vpc images only: the one input class of the vpc whitelist entry. */
@@ -50,6 +51,12 @@ describe('check property against bug-injecting candidates', () => {
     // Only the exit code differs.
     expect(found.finding.divergence.kind).toBe('exit-code');
     expect(found.finding.divergence.data).toEqual({ referenceExit: 3, candidateExit: 2 });
+    // repro.sh rebuilds the corrupted image with qemu-img/qemu-io byte edits
+    // and shows the same divergence without Node.js.
+    const repro = await runReproOf(found.finding, env.candidate);
+    expect(repro.output).toContain('exit codes differ');
+    expect(repro.output).toContain('JSON fields agree');
+    expect(repro.code, repro.output).toBe(1);
   });
 
   test('a candidate that also checks vpc and finds clean images clean: every vpc case is accepted by the whitelist', async () => {

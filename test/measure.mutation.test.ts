@@ -6,6 +6,7 @@ import { checkMeasureCase, type MeasurePropertyEnv } from '../properties/measure
 import { measureEnv } from '../properties/measure-env.ts';
 import { skippedCount } from '../properties/check-summary.ts';
 import { findCounterexample } from './support/find-counterexample.ts';
+import { runReproOf } from './support/run-repro.ts';
 import { calibrationTools, mutantPath, toolsWithCandidate } from './support/tools.ts';
 
 let disposeEnv: (() => Promise<void>) | undefined;
@@ -48,6 +49,9 @@ describe('measure property against bug-injecting candidates', () => {
     });
     expect(found.finding.divergence.kind).toBe('exit-status');
     expect(found.finding.divergence.data).toEqual({ referenceExit: 0, candidateExit: 1 });
+    const repro = await runReproOf(found.finding, env.candidate);
+    expect(repro.output).toContain('exit status differs');
+    expect(repro.code, repro.output).toBe(1);
   });
 
   test('required one cluster too large with extended_l2=on (a number only): shrinks to that one option on the smallest input', async () => {
@@ -89,6 +93,10 @@ describe('measure property against bug-injecting candidates', () => {
     });
     expect(found.finding.divergence.kind).toBe('bound');
     expect(violatedBounds(found.finding.divergence.data)).toContain("fully-allocated >= own output's length");
+    // repro.sh checks the same bounds with bash, qemu-img and the candidate alone.
+    const repro = await runReproOf(found.finding, env.candidate);
+    expect(repro.output).toContain('fully-allocated < own output length');
+    expect(repro.code, repro.output).toBe(1);
   });
 
   test('self-check, required bound: a candidate answering required=0 is caught once qemu-img output stores data', async () => {
