@@ -1,0 +1,96 @@
+import { describe, expect, test } from 'vitest';
+import { withMbr } from '../arbitraries/info-case.ts';
+import type { ProcessOutcome, Termination } from '../drivers/process-outcome.ts';
+import { expectedContent } from '../images/expected-content.ts';
+import type { ImageSpec } from '../images/image-spec.ts';
+import { divergence, type DivergenceKind, type Observation } from '../oracles/divergence.ts';
+import { normaliseInfoHuman, normaliseInfoJson, diffJson } from '../oracles/info-output.ts';
+import { hasPartitionTable } from '../oracles/info-partition-table.ts';
+import { RunStats } from '../oracles/run-stats.ts';
+import { infoWhitelist, matchWhitelist, type InfoFacts } from '../whitelist.ts';
+import { exited, signaled, timedOut } from './support/synthetic-outcome.ts';
+
+const RAW_JSON = '{\n    "virtual-size": 512,\n    "filename": "source.raw",\n    "format": "raw",\n    "actual-size": 4096,\n    "dirty-flag": false\n}\n';
+const REFUSAL = 'info: unknown format: source.raw has no format header and no partition table\n';
+
+const raw: ImageSpec = { layout: { format: 'raw' }, size: 512, extents: [] };
+const partitioned = withMbr(raw, { bootable: true, partitionType: 0x83, startLba: 1 });
+
+function facts(source: ImageSpec): InfoFacts {
+  return { infoCase: { source }, hasPartitionTable: hasPartitionTable(expectedContent(source, 512)) };
+}
+
+function outcome(termination: Termination, stdout: string, stderr: string): ProcessOutcome {
+  return { argv: ['tool'], termination, stdout, stderr, truncated: false, wallMs: 1 };
+}
+
+function observation(kind: DivergenceKind, reference: ProcessOutcome, candidate: ProcessOutcome): Observation {
+  return { divergence: divergence(kind, 'synthetic'), reference, candidate };
+}
+
+const refusal = observation('exit-status', outcome(exited(0), RAW_JSON, ''), outcome(exited(1), '', REFUSAL));
+
+function accepted(f: InfoFacts, o: Observation): string | undefined {
+  return matchWhitelist(infoWhitelist, f, o, new RunStats('info'))?.id;
+}
+
+describe('info whitelist: instar refuses raw without a partition table', () => {
+  test('one entry, with a reason, a source and a signature', () => {
+    expect(infoWhitelist.map((e) => e.id)).toEqual(['info-raw-without-partition-table']);
+    for (const entry of infoWhitelist) {
+      expect(entry.reason.length).toBeGreaterThan(20);
+      expect(entry.documentedAt).toMatch(/FACTS\.md/);
+      expect(entry.signature).toMatch(/unknown format/);
+    }
+  });
+
+  test('accepts the documented refusal of an unpartitioned raw file, in JSON and human mode', () => {
+    expect(accepted(facts(raw), refusal)).toBe('info-raw-without-partition-table');
+    const human = observation('exit-status', outcome(exited(0), 'image: source.raw\nfile format: raw\n', ''), outcome(exited(1), '', REFUSAL));
+    expect(accepted(facts(raw), human)).toBe('info-raw-without-partition-table');
+  });
+
+  test('does not apply to a raw file with an MBR, nor to other formats', () => {
+    expect(facts(partitioned).hasPartitionTable).toBe(true);
+    expect(accepted(facts(partitioned), refusal)).toBeUndefined();
+    expect(accepted(facts({ ...raw, layout: { format: 'vpc', subformat: 'fixed' } }), refusal)).toBeUndefined();
+  });
+
+  test('rejects every other outcome in its class', () => {
+    const ref = outcome(exited(0), RAW_JSON, '');
+    const others: Array<[string, Observation]> = [
+      ['a crash', observation('candidate-crash', ref, outcome(signaled('SIGSEGV'), '', REFUSAL))],
+      ['a hang', observation('candidate-timeout', ref, outcome(timedOut(30_000), '', REFUSAL))],
+      ['another message', observation('exit-status', ref, outcome(exited(1), '', 'info: cannot open source.raw\n'))],
+      ['the message on stdout only', observation('exit-status', ref, outcome(exited(1), REFUSAL, ''))],
+      ['a reference that reports another format', observation('exit-status', outcome(exited(0), RAW_JSON.replace('"raw"', '"vpc"'), ''), outcome(exited(1), '', REFUSAL))],
+      ['a candidate that succeeds with other metadata', observation('metadata', ref, outcome(exited(0), RAW_JSON, ''))],
+    ];
+    for (const [what, o] of others) expect(accepted(facts(raw), o), what).toBeUndefined();
+  });
+});
+
+describe('info normalisation is narrow', () => {
+  test('JSON: only the top-level filename and actual-size become placeholders; format-specific stays', () => {
+    const reference = { filename: 'a', 'actual-size': 1, 'format-specific': { data: { 'create-type': 'streamOptimized', extents: [{ filename: 'a' }] } } };
+    const candidate = { filename: 'b', 'actual-size': 2, 'format-specific': { data: { 'create-type': 'monolithicSparse', extents: [{ filename: 'b' }] } } };
+    expect(diffJson(normaliseInfoJson(reference), normaliseInfoJson(candidate)).map((d) => d.path)).toEqual([
+      'format-specific.data.create-type',
+      'format-specific.data.extents[0].filename',
+    ]);
+    // A key one side lacks is a difference, not normalised away.
+    expect(diffJson(normaliseInfoJson({ filename: 'a' }), normaliseInfoJson({ filename: 'a', 'actual-size': 3 }))).toEqual([
+      { path: 'actual-size', reference: '(absent)', candidate: '"<DISK-SIZE>"' },
+    ]);
+  });
+
+  test('human: only the image and disk size lines', () => {
+    expect(normaliseInfoHuman('image: /x/a.vmdk\nfile format: vmdk\ndisk size: 4 KiB\n        filename: /x/a.vmdk\n')).toEqual([
+      'image: <FILE>',
+      'file format: vmdk',
+      'disk size: <DISK-SIZE>',
+      '        filename: /x/a.vmdk',
+      '',
+    ]);
+  });
+});
