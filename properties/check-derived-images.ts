@@ -8,7 +8,7 @@ import type { RecipeStep } from '../images/recipe.ts';
 import { scratchDir } from '../images/scratch.ts';
 
 /**
- * Images derived from a clean spec by extra qemu-img/qemu-io steps (check's
+ * Used by both check and measure. Images derived from a clean spec by extra qemu-img/qemu-io steps (check's
  * byte-level faults, measure's persistent bitmaps). The clean image comes
  * from the shared ImageCache; a copy gets the extra steps. The steps are
  * computed from the clean file's bytes, so they are what repro.sh prints
@@ -59,7 +59,11 @@ export class DerivedImages {
   get(spec: ImageSpec, derivation: Derivation): Promise<DerivedImage> {
     const key = `${JSON.stringify(spec)}|${derivation.key}`;
     let image = this.images.get(key);
-    if (image === undefined) {
+    if (image !== undefined) {
+      // Most recently used moves to the back of the eviction queue.
+      this.images.delete(key);
+      this.images.set(key, image);
+    } else {
       image = this.create(spec, derivation);
       this.images.set(key, image);
       image.catch(() => this.images.delete(key));

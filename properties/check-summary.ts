@@ -1,6 +1,6 @@
 import type { RunStats } from '../oracles/run-stats.ts';
 
-/** Cases a property counted as skipped (label "skipped: why"), one line per reason. */
+/** (check and measure) Cases a property counted as skipped (label "skipped: why"), one line per reason. */
 export function skippedSummary(stats: RunStats): string[] {
   return [...stats.classes]
     .filter(([label]) => label.startsWith('skipped: '))
