@@ -61,6 +61,18 @@ describe('info property against bug-injecting candidates', () => {
     expect(found.finding.divergence.data['paths']).toEqual(['virtual-size', 'format']);
   });
 
+  test('exit status only: a correct vhdx report with exit 1, shrunk to an empty vhdx with 1 MiB blocks', async () => {
+    const env = infoEnv(await toolsWithCandidate(mutantPath('info-vhdx-exit-status.sh')));
+    const found = await findCounterexample(infoCaseArbitrary, (c) => checkInfoCase(env, c), { seed: 7, numRuns: 300 });
+    // Minimal: the vhdx layout is the trigger; the block size shrinks to its
+    // first choice (1 MiB), the size to 1 byte, and there is no data or MBR.
+    expect(found.value.source).toEqual({ layout: { format: 'vhdx', blockSize: 1024 * 1024 }, size: 1, extents: [] });
+    expect(found.finding.divergence.kind).toBe('exit-status');
+    expect(found.finding.divergence.data).toMatchObject({ referenceExit: 0, candidateExit: 1 });
+    // Only the status differs: the report itself is qemu-img's, byte for byte.
+    expect(found.finding.candidate.stdout).toBe(found.finding.reference.stdout);
+  });
+
   test('human size formatting (text only): the JSON agrees, the human line differs, on raw without data', async () => {
     const env = infoEnv(await toolsWithCandidate(mutantPath('info-human-decimal-size.sh')));
     const found = await findCounterexample(infoCaseArbitrary, (c) => checkInfoCase(env, c), { seed: 3, numRuns: 300 });
