@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Env } from '../config/env-values.ts';
 import { PROJECT_ROOT } from '../config/project-root.ts';
 import { describeTermination } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
@@ -36,7 +37,12 @@ export interface JobEnvironment {
   readonly corpusRoot: string;
   readonly shrinkGraceMs: number;
   readonly stopping: () => boolean;
+  /** The campaign's environment: what chooses the tools reaches every property process. */
+  readonly env: Env;
 }
+
+/** Variables a property process takes from the campaign's environment (set or unset alike). */
+const PASSED_ON = ['QEMU_IMG', 'QEMU_IO', 'INSTAR', 'CANDIDATE', 'TOOL_TIMEOUT', 'SCRATCH_DIR'];
 
 /** A job's live state: what progress and the summary read. */
 export class JobState {
@@ -98,6 +104,8 @@ export async function runJob(state: JobState, env: JobEnvironment, deadline: num
       const argv = [
         'env',
         ...['FC_TIME_LIMIT', 'FC_PATH', 'FC_NUM_RUNS', 'CORPUS_REPLAY', 'CAMPAIGN_DEADLINE', 'CAMPAIGN_SHRINK_DEADLINE'].flatMap((v) => ['-u', v]),
+        ...PASSED_ON.flatMap((v) => (env.env[v] !== undefined ? [] : ['-u', v])),
+        ...PASSED_ON.flatMap((v) => (env.env[v] !== undefined ? [`${v}=${env.env[v]}`] : [])),
         `FC_SEED=${seed}`,
         ...(remaining !== undefined ? [`FC_NUM_RUNS=${remaining}`] : []),
         `CAMPAIGN_RUN_DIR=${env.runDir}`,

@@ -11,6 +11,17 @@ const WRITE_EVERY_MS = 250;
 const POLL_EVERY_MS = 200;
 let probesInProcess = 0;
 
+/**
+ * Exits even inside a vitest worker, where process.exit is replaced by a
+ * throw: 'exit' listeners still run first (runProcess kills the tool
+ * process groups still alive there), then the real exit.
+ */
+function exitNow(code: number): void {
+  process.exitCode = code;
+  process.emit('exit', code);
+  (process as unknown as { reallyExit: (code: number) => void }).reallyExit(code);
+}
+
 function failureSummary(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? '';
@@ -119,7 +130,7 @@ export class CampaignProbe {
     if (existsSync(join(this.settings.runDir, ABORT_FILE))) {
       this.write();
       // A second interrupt: the campaign wants out now. The pending case is in the snapshot.
-      process.exit(130);
+      exitNow(130);
     }
     if (this.dirty) this.write();
   }

@@ -115,6 +115,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
     corpusRoot: root,
     shrinkGraceMs: options.shrinkGraceSeconds * 1000,
     stopping: () => control.stopRequested,
+    env,
   };
   control.onRequest((kind) => {
     writeFileSync(join(runDir, kind === 'stop' ? STOP_FILE : ABORT_FILE), new Date().toISOString());
