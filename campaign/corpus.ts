@@ -44,27 +44,28 @@ export function propertyNameOf(propertyFile: string): string {
   return basename(propertyFile).replace(/\.prop\.test\.ts$/, '');
 }
 
-function shown(file: string): string {
+/** A path as a user in the working directory would type it: relative inside it, absolute outside. */
+export function shownPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel.startsWith('..') ? file : rel;
 }
 
 /** Reads and checks one corpus file; a malformed one is an error naming it. */
 export function readCorpusFile(file: string, property?: string): CorpusFile {
-  const fix = `fix it, or remove it with: npm run corpus -- remove ${shown(file)}`;
+  const fix = `fix it, or remove it with: npm run corpus -- remove ${shownPath(file)}`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(shown(file), `is not a valid corpus example (${why}); ${fix}.`);
+    throw new ConfigError(shownPath(file), `is not a valid corpus example (${why}); ${fix}.`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !('case' in parsed)) {
-    throw new ConfigError(shown(file), `is not a valid corpus example (it needs an object with a "case" field); ${fix}.`);
+    throw new ConfigError(shownPath(file), `is not a valid corpus example (it needs an object with a "case" field); ${fix}.`);
   }
   const record = parsed as Partial<CorpusFile>;
   if (property !== undefined && record.property !== undefined && record.property !== property) {
-    throw new ConfigError(shown(file), `belongs to property "${record.property}" but sits in corpus/${property}/; move it or ${fix}.`);
+    throw new ConfigError(shownPath(file), `belongs to property "${record.property}" but sits in corpus/${property}/; move it or ${fix}.`);
   }
   return {
     property: record.property ?? property ?? '',
@@ -116,7 +117,7 @@ export function selectCorpus(root: string, property: string, selection: CorpusSe
   return selection.names.map((name) => {
     const found = all.find((e) => e.name === name);
     if (found === undefined) {
-      throw new ConfigError('CORPUS_REPLAY', `names ${name}, which is not in ${shown(join(root, property))}/; unset CORPUS_REPLAY to replay the whole corpus.`);
+      throw new ConfigError('CORPUS_REPLAY', `names ${name}, which is not in ${shownPath(join(root, property))}/; unset CORPUS_REPLAY to replay the whole corpus.`);
     }
     return found;
   });
@@ -151,7 +152,7 @@ export function addToCorpus(
 export function removeFromCorpus(root: string, file: string): string {
   const path = resolve(file);
   if (relative(root, path).startsWith('..') || !path.endsWith('.json')) {
-    throw new ConfigError(file, `is not a corpus example under ${shown(root)}/; give a path such as corpus/dd/<name>.json.`);
+    throw new ConfigError(file, `is not a corpus example under ${shownPath(root)}/; give a path such as corpus/dd/<name>.json.`);
   }
   if (!existsSync(path)) throw new ConfigError(file, 'does not exist; list the corpus with: npm run corpus -- list');
   rmSync(path);

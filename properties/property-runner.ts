@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { relative } from 'node:path';
 import { readCampaignChildSettings } from '../campaign/child-settings.ts';
-import { addToCorpus, corpusRoot, propertyNameOf, readCorpusSelection, selectCorpus, type CorpusExample } from '../campaign/corpus.ts';
+import { addToCorpus, corpusRoot, propertyNameOf, readCorpusSelection, selectCorpus, shownPath, type CorpusExample } from '../campaign/corpus.ts';
 import { CampaignProbe } from '../campaign/probe.ts';
 import type { SuiteContext } from '../config/suite-context.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
@@ -119,7 +118,7 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
       path: details.counterexamplePath === null ? undefined : origin.replayPath,
       env: origin.example !== undefined ? { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } : context.replayEnv,
     });
-    const fromCorpus = origin.example !== undefined ? ` (corpus example ${relative(process.cwd(), origin.example.file)})` : '';
+    const fromCorpus = origin.example !== undefined ? ` (corpus example ${shownPath(origin.example.file)})` : '';
     const error = details.errorInstance;
     if (!(error instanceof FindingError)) {
       // Not a divergence: the suite itself broke (e.g. an input could not be built).
@@ -174,7 +173,7 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
         finding.divergence.detail,
         `Case: ${finding.caseInWords}`,
         `Report: ${written.folder} (${seen})`,
-        corpus?.added === true ? `Corpus: added ${relative(process.cwd(), corpus.file)}; commit it so every run replays it first` : '',
+        corpus?.added === true ? `Corpus: added ${shownPath(corpus.file)}; commit it so every run replays it first` : '',
         `Replay: ${replay}`,
       ]
         .filter((line) => line !== '')
