@@ -1,0 +1,106 @@
+import { ddCaseArbitrary, resolveDdWindow, type DdCase, type DdWindow } from '../../arbitraries/dd-case.ts';
+import { checkDdCase } from '../../properties/dd.ts';
+import { ddEnv } from '../support/dd-env.ts';
+import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
+import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
+import { is, oneOf, type Expectation, type MutantScenario } from './scenarios.ts';
+
+interface DdScenario {
+  readonly title: string;
+  readonly mutant: string;
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Per tool call; a hang costs this much per case. */
+  readonly toolTimeoutMs?: number;
+  readonly minimal: (found: Counterexample<DdCase>, window: DdWindow) => Expectation[];
+}
+
+function ddScenario(s: DdScenario): MutantScenario {
+  return {
+    property: 'dd',
+    title: s.title,
+    mutant: s.mutant,
+    seed: s.seed,
+    numRuns: s.numRuns,
+    hunt: async ({ seed, numRuns }) => {
+      const env = ddEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs);
+      try {
+        const found = await findCounterexample(ddCaseArbitrary, (c) => checkDdCase(env, c), { seed, numRuns });
+        const source = await env.images.get(found.value.source);
+        return { found, minimal: s.minimal(found, resolveDdWindow(found.value, source.virtualSize)) };
+      } finally {
+        await env.images.dispose();
+      }
+    },
+  };
+}
+
+/** Each mutant wraps qemu-img and injects one realistic dd bug; "minimal" is spelled out per mutant. */
+export const scenarios: MutantScenario[] = [
+  ddScenario({
+    title: 'GNU count-after-skip semantics: shrinks to count=1 skip=1, raw to raw, no data',
+    mutant: 'dd-gnu-count.sh',
+    seed: 42,
+    numRuns: 300,
+    // Minimal: the bug needs both operands, the smallest values that differ
+    // are count=1 skip=1, and neither data nor formats play a part.
+    minimal: (found, window) => [
+      is('count', window.count, 1),
+      is('skip', window.skip, 1),
+      is('source format', found.value.source.layout.format, 'raw'),
+      is('source extents', found.value.source.extents, []),
+      is('target', found.value.target, 'raw'),
+      is('divergence', found.finding.divergence.kind, 'virtual-size'),
+    ],
+  }),
+  ddScenario({
+    title: 'raw output rounded to 4 KiB: caught as a size divergence with a zero tail, raw target, no data',
+    mutant: 'dd-raw-rounds-4k.sh',
+    seed: 7,
+    numRuns: 300,
+    // Minimal: only the target matters; the source shrinks to raw with no
+    // data, and the divergence is size alone (the content is otherwise equal).
+    minimal: (found) => [
+      is('target', found.value.target, 'raw'),
+      is('source format', found.value.source.layout.format, 'raw'),
+      is('source extents', found.value.source.extents, []),
+      is('divergence', found.finding.divergence.kind, 'virtual-size'),
+      is('only a zero tail differs', found.finding.divergence.data['onlyZeroTail'], true),
+    ],
+  }),
+  ddScenario({
+    title: 'hang on -O vpc with a non-512 bs: a candidate timeout, shrunk to the vpc target and bs=1',
+    mutant: 'dd-vpc-hang.sh',
+    seed: 3,
+    numRuns: 300,
+    toolTimeoutMs: 1_500,
+    // Minimal: target vpc and the smallest non-512 block size; the source
+    // and the window play no part.
+    minimal: (found) => [
+      is('target', found.value.target, 'vpc'),
+      is('bs', found.value.bs, 1),
+      is('source format', found.value.source.layout.format, 'raw'),
+      is('source extents', found.value.source.extents, []),
+      is('divergence', found.finding.divergence.kind, 'candidate-timeout'),
+    ],
+  }),
+  ddScenario({
+    title: 'small-cluster qcow2 grain bug: content divergence from one data extent, 512-byte qcow2 clusters',
+    mutant: 'dd-small-cluster-grain.sh',
+    seed: 11,
+    numRuns: 500,
+    // Minimal: a qcow2 source (the bug's trigger) with the smallest cluster,
+    // one extent of data (needed to see lost content) and an affected target
+    // (vmdk, vpc and vhdx are equally small; shrinking keeps whichever it met).
+    minimal: (found) => {
+      const layout = found.value.source.layout;
+      return [
+        is('source format', layout.format, 'qcow2'),
+        is('cluster size', layout.format === 'qcow2' && layout.clusterSize, 512),
+        is('source extents', found.value.source.extents.length, 1),
+        oneOf('target', found.value.target, ['vmdk', 'vpc', 'vhdx']),
+        is('divergence', found.finding.divergence.kind, 'content'),
+      ];
+    },
+  }),
+];
