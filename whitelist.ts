@@ -8,6 +8,10 @@ import { parseFlatJson } from './oracles/check-flat-json.ts';
 import type { MeasureCase } from './arbitraries/measure-case.ts';
 import type { InfoCase } from './arbitraries/info-case.ts';
 import { reportsRawFormat } from './oracles/info-output.ts';
+import { optionValue, type CreateCase } from './arbitraries/create-case.ts';
+import type { JsonDifference } from './oracles/info-output.ts';
+import { vpcVirtualSize } from './oracles/vpc-geometry.ts';
+import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/create-defaults.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -189,3 +193,170 @@ export interface MeasureFacts {
  * are checked against bounds, never against qemu-img's refusal.
  */
 export const measureWhitelist: ReadonlyArray<WhitelistEntry<MeasureFacts>> = [];
+
+// ---------------------------------------------------------------------------
+// create
+// ---------------------------------------------------------------------------
+
+/** What a create whitelist entry may look at. */
+export interface CreateFacts {
+  readonly createCase: CreateCase;
+}
+
+/**
+ * A create entry's one signature is a list of `info` differences (after the
+ * faithful normaliser, oracles/info-json.ts), exact in path and in both
+ * values, computed from the case: the metadata divergence must show exactly
+ * these and nothing else. The divergence carries what it saw
+ * (data.differences) and the case it saw it in (data.createCase).
+ */
+export interface CreateWhitelistEntry extends WhitelistEntry<CreateFacts> {
+  readonly expectedDifferences: (createCase: CreateCase) => JsonDifference[];
+}
+
+const FACTS_CREATE =
+  'shared/reference/FACTS.md, "Known divergences", create; instar PLAN-create phase 8b KNOWN_WRITER_DIVERGENCES, listed in phase 10 (shared/seeds/001_1118724922a87295.txt)';
+
+const difference = (path: string, reference: unknown, candidate: unknown): JsonDifference => ({
+  path,
+  reference: reference === undefined ? '(absent)' : JSON.stringify(reference),
+  candidate: candidate === undefined ? '(absent)' : JSON.stringify(candidate),
+});
+
+function differenceKey(d: JsonDifference): string {
+  return JSON.stringify([d.path, d.reference, d.candidate]);
+}
+
+function sameDifferences(seen: readonly JsonDifference[], expected: readonly JsonDifference[]): boolean {
+  const a = seen.map(differenceKey).sort();
+  const b = expected.map(differenceKey).sort();
+  return a.length === b.length && a.every((key, i) => key === b[i]);
+}
+
+/** The differences and case a create metadata divergence carries, when it is one. */
+function infoDivergenceOf(o: Observation): { differences: JsonDifference[]; createCase: CreateCase } | undefined {
+  const { kind, data } = o.divergence;
+  if (kind !== 'metadata' || data['document'] !== 'info') return undefined;
+  if (!exitedWith(o.reference, 0) || !exitedWith(o.candidate, 0)) return undefined;
+  const differences = data['differences'];
+  const createCase = data['createCase'];
+  if (!Array.isArray(differences) || typeof createCase !== 'object' || createCase === null) return undefined;
+  return { differences: differences as unknown as JsonDifference[], createCase: createCase as unknown as CreateCase };
+}
+
+function createEntry(
+  entry: Omit<CreateWhitelistEntry, 'operation' | 'accepts'>,
+): CreateWhitelistEntry {
+  return {
+    ...entry,
+    operation: 'create',
+    accepts: (o) => {
+      const seen = infoDivergenceOf(o);
+      return seen !== undefined && sameDifferences(seen.differences, entry.expectedDifferences(seen.createCase));
+    },
+  };
+}
+
+const qcow2Data = (field: string): string => `format-specific.data.${field}`;
+
+function validQcow2(f: CreateFacts): boolean {
+  return f.createCase.target === 'qcow2' && f.createCase.flaw === null;
+}
+
+export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
+  createEntry({
+    id: 'create-vpc-chs-size',
+    reason:
+      "qemu-img rounds a vpc image's size up to the next size a CHS geometry can express (unless force_size=on); instar writes the size asked for.",
+    documentedAt: `${FACTS_CREATE}; "qemu-img behaviour" (vpc CHS rounding); the rounding is modelled in oracles/vpc-geometry.ts`,
+    signature:
+      'only virtual-size differs: the reference reports the CHS-rounded size of the request (vpcVirtualSize), the candidate the request rounded up to a whole sector',
+    appliesTo: (f) => {
+      const c = f.createCase;
+      if (c.target !== 'vpc' || c.flaw !== null || c.requestedBytes === null) return false;
+      if (optionValue(c.options, 'force_size') === 'on') return false;
+      return vpcVirtualSize(c.requestedBytes) !== vpcVirtualSize(c.requestedBytes, true);
+    },
+    expectedDifferences: (c) => [
+      difference('virtual-size', vpcVirtualSize(c.requestedBytes ?? 0), vpcVirtualSize(c.requestedBytes ?? 0, true)),
+    ],
+  }),
+  createEntry({
+    id: 'create-qcow2-refcount-bits',
+    reason: 'instar writes 16-bit refcounts whatever refcount_bits asks (historically hard-coded).',
+    documentedAt: FACTS_CREATE,
+    signature: 'only format-specific.data.refcount-bits differs: the reference reports the width asked, the candidate 16',
+    appliesTo: (f) => {
+      const bits = optionValue(f.createCase.options, 'refcount_bits');
+      return validQcow2(f) && bits !== undefined && bits !== '16';
+    },
+    expectedDifferences: (c) => [difference(qcow2Data('refcount-bits'), Number(optionValue(c.options, 'refcount_bits')), 16)],
+  }),
+  createEntry({
+    id: 'create-qcow2-compat-0.10',
+    reason: 'instar writes a version 3 (compat 1.1) header when compat=0.10 is asked.',
+    documentedAt: FACTS_CREATE,
+    signature:
+      'only format-specific.data differs: compat "0.10" becomes "1.1", and the candidate adds the v3 fields lazy-refcounts, corrupt and extended-l2, all false',
+    appliesTo: (f) => validQcow2(f) && optionValue(f.createCase.options, 'compat') === '0.10',
+    expectedDifferences: () => [
+      difference(qcow2Data('compat'), '0.10', '1.1'),
+      difference(qcow2Data('lazy-refcounts'), undefined, false),
+      difference(qcow2Data('corrupt'), undefined, false),
+      difference(qcow2Data('extended-l2'), undefined, false),
+    ],
+  }),
+  createEntry({
+    id: 'create-qcow2-zstd',
+    reason: 'instar accepts compression_type=zstd and writes a zlib image.',
+    documentedAt: FACTS_CREATE,
+    signature: 'only format-specific.data.compression-type differs: "zstd" in the reference, "zlib" in the candidate',
+    appliesTo: (f) => validQcow2(f) && optionValue(f.createCase.options, 'compression_type') === 'zstd',
+    expectedDifferences: () => [difference(qcow2Data('compression-type'), 'zstd', 'zlib')],
+  }),
+  createEntry({
+    id: 'create-vhdx-default-block-size',
+    reason:
+      "With no block_size, instar writes 8 MiB blocks at every size; qemu-img's default grows with the image (8 MiB up to 1 GiB, 16 MiB to 100 GiB, 32 MiB to 32 TiB, then 64 MiB), so the two differ above 1 GiB.",
+    documentedAt: `${FACTS_CREATE}; qemu-img 7.2's defaults verified at each boundary and modelled in oracles/create-defaults.ts`,
+    signature: "only cluster-size differs: the reference reports qemu-img's default for the size, the candidate 8388608",
+    appliesTo: (f) => {
+      const c = f.createCase;
+      const block = optionValue(c.options, 'block_size');
+      if (c.target !== 'vhdx' || c.flaw !== null || c.requestedBytes === null) return false;
+      if (block !== undefined && block !== '0') return false;
+      return vhdxDefaultBlockSize(c.requestedBytes) !== INSTAR_VHDX_DEFAULT_BLOCK_SIZE;
+    },
+    expectedDifferences: (c) => [
+      difference('cluster-size', vhdxDefaultBlockSize(c.requestedBytes ?? 0), INSTAR_VHDX_DEFAULT_BLOCK_SIZE),
+    ],
+  }),
+];
+
+/**
+ * The entries that together accept a create observation: one entry whose
+ * signature is the whole difference, or (a case can ask for two documented
+ * gaps at once, e.g. refcount_bits=8 with zstd) several applicable entries
+ * whose signatures split the differences exactly between them. Eligibility
+ * is counted once per case, through matchWhitelist.
+ */
+export function matchCreateWhitelist(
+  facts: CreateFacts,
+  observation: Observation | undefined,
+  tally: WhitelistTally,
+): readonly CreateWhitelistEntry[] | undefined {
+  const single = matchWhitelist(createWhitelist, facts, observation, tally);
+  if (single !== undefined) return createWhitelist.filter((e) => e.id === single.id);
+  const seen = observation === undefined ? undefined : infoDivergenceOf(observation);
+  if (seen === undefined) return undefined;
+  const applicable = createWhitelist.filter((e) => e.appliesTo(facts));
+  for (let mask = 1; mask < 1 << applicable.length; mask++) {
+    const subset = applicable.filter((_, i) => (mask & (1 << i)) !== 0);
+    if (subset.length < 2) continue;
+    if (sameDifferences(seen.differences, subset.flatMap((e) => e.expectedDifferences(seen.createCase)))) {
+      for (const entry of subset) tally.hit(entry.id);
+      return subset;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,57 @@
+import { describeTermination, type ProcessOutcome } from '../drivers/process-outcome.ts';
+import { parseFlatJson } from './check-flat-json.ts';
+
+/**
+ * "At least as clean": `qemu-img check` on the candidate's fresh image may
+ * not report more trouble than on the reference's. Exit codes (FACTS.md):
+ * 0 clean, 3 leaks only, 2 corruptions, 1 the check could not complete,
+ * 63 the format has no checks (then both must say 63).
+ */
+const SEVERITY: Readonly<Record<number, number>> = { 0: 0, 3: 1, 2: 2, 1: 3 };
+const NO_CHECKS = 63;
+const COUNTED = ['corruptions', 'leaks', 'check-errors'] as const;
+
+export interface CheckVerdict {
+  readonly summary: string;
+  readonly detail: string;
+}
+
+function counts(outcome: ProcessOutcome): Record<string, number> {
+  const report = parseFlatJson(outcome.stdout);
+  const out: Record<string, number> = {};
+  for (const field of COUNTED) {
+    const value = report?.[field];
+    out[field] = typeof value === 'number' ? value : 0;
+  }
+  return out;
+}
+
+/** undefined when the candidate's image checks at least as clean as the reference's. */
+export function compareCleanliness(reference: ProcessOutcome, candidate: ProcessOutcome): CheckVerdict | undefined {
+  const ref = reference.termination;
+  const cand = candidate.termination;
+  // A check that did not finish on the reference's image proves nothing.
+  if (ref.kind !== 'exited') return undefined;
+  const detail = `reference: ${describeTermination(ref)} ${reference.stdout.trim()}\ncandidate: ${describeTermination(cand)} ${candidate.stdout.trim()} ${candidate.stderr.trim()}`;
+  if (cand.kind !== 'exited') {
+    return { summary: `qemu-img check on the candidate's image: ${describeTermination(cand)}`, detail };
+  }
+  if (ref.code === NO_CHECKS || cand.code === NO_CHECKS) {
+    return ref.code === cand.code
+      ? undefined
+      : { summary: `qemu-img check exits ${cand.code} on the candidate's image and ${ref.code} on the reference's`, detail };
+  }
+  const refSeverity = SEVERITY[ref.code] ?? 4;
+  const candSeverity = SEVERITY[cand.code] ?? 4;
+  if (candSeverity > refSeverity) {
+    return { summary: `qemu-img check exits ${cand.code} on the candidate's image and ${ref.code} on the reference's`, detail };
+  }
+  const refCounts = counts(reference);
+  const candCounts = counts(candidate);
+  const worse = COUNTED.filter((field) => (candCounts[field] ?? 0) > (refCounts[field] ?? 0));
+  if (worse.length === 0) return undefined;
+  return {
+    summary: `qemu-img check finds more ${worse.join(', ')} in the candidate's image (${worse.map((f) => `${candCounts[f]} vs ${refCounts[f]}`).join(', ')})`,
+    detail,
+  };
+}
