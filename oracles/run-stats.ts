@@ -34,6 +34,20 @@ export class RunStats implements WhitelistTally {
     for (const label of labels) this.classes.set(label, (this.classes.get(label) ?? 0) + 1);
   }
 
+  /**
+   * Entries eligible at least `minEligible` times in this run and never hit:
+   * the candidate probably no longer diverges there, so the entry may be
+   * removed. A warning for the summary, never a failure.
+   */
+  staleWhitelistWarnings(minEligible = 20): string[] {
+    return [...this.eligibleCounts]
+      .filter(([id, eligible]) => eligible >= minEligible && (this.hitCounts.get(id) ?? 0) === 0)
+      .map(
+        ([id, eligible]) =>
+          `warning: whitelist entry ${id} was eligible in ${eligible} case(s) and never needed; the divergence may be fixed, consider removing the entry`,
+      );
+  }
+
   toJSON(): object {
     return {
       property: this.property,

@@ -1,0 +1,236 @@
+import { join } from 'node:path';
+import { describeCreateCommand, optionValue, type CreateCase } from '../arbitraries/create-case.ts';
+import { describeTermination, succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
+import type { CheckRequest, CreateRequest, InfoRequest } from '../drivers/requests.ts';
+import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
+import { compareCleanliness } from '../oracles/create-check.ts';
+import { readsAsZeros } from '../oracles/create-content.ts';
+import { compareLibyal, type LibyalReaders } from '../oracles/create-libyal.ts';
+import { createCompareLines } from '../oracles/create-repro.ts';
+import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
+import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
+import { parseInfoJson } from '../oracles/info-output.ts';
+import { compareOutcomes } from '../oracles/outcome.ts';
+import type { RunStats } from '../oracles/run-stats.ts';
+import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
+import { matchCreateWhitelist, type CreateFacts } from '../whitelist.ts';
+import { withCaseDir } from './case-workspace.ts';
+
+export interface CreatePropertyEnv {
+  readonly reference: Tool;
+  readonly candidate: Tool;
+  /** qemu-img and qemu-io as neutral readers of both outputs. */
+  readonly qemuImg: string;
+  readonly qemuIo: string;
+  readonly timeoutMs: number;
+  readonly stats: RunStats;
+  readonly libyal: LibyalReaders;
+}
+
+/** Key input classes: they name a finding's signature, so only what a bug hangs on. */
+export function createInputClasses(c: CreateCase): string[] {
+  return [
+    `target=${c.target}`,
+    ...c.options.map(([key, value]) => (['subformat', 'preallocation', 'compat'].includes(key) ? `${key}=${value}` : `option=${key}`)),
+    ...(c.flaw !== null ? [`flaw=${c.flaw}`] : []),
+  ];
+}
+
+/** Coverage only: how the size was written and where it falls. */
+export function createSizeClasses(c: CreateCase): string[] {
+  const classes = [/^\d+$/.test(c.size) ? 'size=plain' : /\./.test(c.size) ? 'size=fraction' : 'size=suffix'];
+  if (c.requestedBytes !== null && c.requestedBytes % 512 !== 0) classes.push('size=unaligned');
+  if (c.requestedBytes === 0) classes.push('size=zero');
+  if (c.requestedBytes !== null && c.requestedBytes > 2 ** 40) classes.push('size>1TiB');
+  return classes;
+}
+
+function createRequest(c: CreateCase, file: string): CreateRequest {
+  return { op: 'create', format: c.target, options: c.options, file, size: c.size };
+}
+
+interface Observed {
+  /** In oracle order; only the first may be an info difference (the one kind whitelist entries accept). */
+  readonly divergences: readonly Divergence[];
+  readonly inconclusive: string | undefined;
+  /** Coverage notes, e.g. "both-rejected". */
+  readonly notes: readonly string[];
+}
+
+const none = (notes: string[] = []): Observed => ({ divergences: [], inconclusive: undefined, notes });
+const inconclusive = (reason: string): Observed => ({ divergences: [], inconclusive: reason, notes: [] });
+const diverged = (found: Divergence[], notes: string[] = []): Observed => ({ divergences: found, inconclusive: undefined, notes });
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+function virtualSizeOf(document: JsonValue): number | undefined {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined;
+  const size = (document as Record<string, JsonValue>)['virtual-size'];
+  return typeof size === 'number' ? size : undefined;
+}
+
+/** qemu-img info, check and the libyal reader on one output, side by side. */
+async function readOutput(env: CreatePropertyEnv, c: CreateCase, file: string) {
+  const info: InfoRequest = { op: 'info', file, format: c.target, output: 'json' };
+  const check: CheckRequest = { op: 'check', file, format: c.target, output: 'json' };
+  const [infoOutcome, checkOutcome, libyal] = await Promise.all([
+    runTool(env.reference, info, env.timeoutMs),
+    runTool(env.reference, check, env.timeoutMs),
+    env.libyal.read(c.target, file, env.timeoutMs),
+  ]);
+  const parsed = succeeded(infoOutcome) ? parseInfoJson(infoOutcome.stdout) : undefined;
+  return { infoOutcome, document: parsed?.kind === 'parsed' ? (parsed.document as JsonValue) : undefined, checkOutcome, libyal };
+}
+
+/** The oracles, in order: exit codes, readability, info, check, content, independent reader. */
+async function observe(
+  env: CreatePropertyEnv,
+  c: CreateCase,
+  outcomes: { reference: ProcessOutcome; candidate: ProcessOutcome },
+  outputs: { reference: string; candidate: string },
+  dir: string,
+): Promise<Observed> {
+  const verdict = compareOutcomes(outcomes.reference, outcomes.candidate, { exactExitCodes: true });
+  if (verdict.kind === 'inconclusive') return inconclusive(verdict.reason);
+  if (verdict.kind === 'diverge') return diverged([verdict.divergence]);
+  if (!verdict.bothSucceeded) return none(['both-rejected', ...(c.flaw === null ? ['reference-rejected-valid-case'] : [])]);
+  const notes = c.flaw !== null ? ['reference-accepted-flawed-case'] : [];
+
+  const [ref, cand] = await Promise.all([readOutput(env, c, outputs.reference), readOutput(env, c, outputs.candidate)]);
+  if (ref.document === undefined) {
+    return inconclusive(`qemu-img cannot read its own output: ${firstLine(ref.infoOutcome.stderr) || describeTermination(ref.infoOutcome.termination)}`);
+  }
+  const referenceSize = virtualSizeOf(ref.document);
+  if (cand.document === undefined) {
+    return diverged(
+      [
+        divergence(
+          'output-unreadable',
+          `qemu-img info cannot read the candidate's ${c.target} output (it reads the reference's)`,
+          cand.infoOutcome.stderr.trim(),
+          { reader: 'qemu-img info', referenceVirtualSize: referenceSize ?? null },
+        ),
+      ],
+      notes,
+    );
+  }
+
+  const found: Divergence[] = [];
+  const askedLogSize = optionValue(c.options, 'log_size') !== undefined;
+  const referenceInfo = normaliseCreateInfo(ref.document, { file: outputs.reference, target: c.target, askedLogSize });
+  const candidateInfo = normaliseCreateInfo(cand.document, { file: outputs.candidate, target: c.target, askedLogSize });
+  const info = compareCreateInfo(referenceInfo, candidateInfo);
+  if (info.differences.length > 0) {
+    found.push(
+      divergence(
+        'metadata',
+        `qemu-img info differs after normalising: ${info.differences.map((d) => `${d.path} ${d.reference} vs ${d.candidate}`).join('; ')}`,
+        `json-diff of the normalised info (- reference, + candidate):\n${info.diffText}`,
+        {
+          document: 'info',
+          differences: info.differences as unknown as JsonValue,
+          createCase: c as unknown as JsonValue,
+          referenceInfo,
+          candidateInfo,
+        },
+      ),
+    );
+  }
+
+  const check = compareCleanliness(ref.checkOutcome, cand.checkOutcome);
+  if (check !== undefined) found.push(divergence('metadata', check.summary, check.detail, { document: 'check' }));
+
+  const candidateSize = virtualSizeOf(cand.document);
+  if (candidateSize !== undefined) {
+    const zeros = await readsAsZeros(env, outputs.candidate, c.target, candidateSize, dir);
+    notes.push(`content=${zeros.kind === 'zeros' ? zeros.proof : zeros.kind}`);
+    if (zeros.kind === 'not-zeros') {
+      found.push(divergence('content', zeros.summary, zeros.detail, { offset: zeros.offset, virtualSize: candidateSize }));
+    } else if (zeros.kind === 'unreadable') {
+      found.push(
+        divergence('output-unreadable', "qemu-img info opens the candidate's output but its data cannot be read", zeros.outcome.stderr.trim(), {
+          reader: zeros.outcome.argv[0] ?? '',
+        }),
+      );
+    }
+    const libyal = compareLibyal(ref.libyal, cand.libyal, { virtualSize: candidateSize, document: cand.document });
+    if (libyal !== undefined) {
+      found.push(divergence(cand.libyal?.kind === 'refused' ? 'output-unreadable' : 'metadata', libyal.summary, '', { document: 'libyal', ...libyal.data }));
+    }
+  }
+  return diverged(found, notes);
+}
+
+function describeCase(c: CreateCase): string {
+  const bytes = c.requestedBytes === null ? 'not a size qemu-img accepts' : `${c.requestedBytes} bytes`;
+  const flaw = c.flaw === null ? 'a valid case' : `meant to be rejected (${c.flaw})`;
+  return `\`${describeCreateCommand(c)}\`: a ${c.target} image of "${c.size}" (${bytes}), ${c.options.length} option(s); ${flaw}.`;
+}
+
+/**
+ * One create case: both tools create the same image; exit codes must agree;
+ * then qemu-img's normalised info, check and a zero read-back hold the
+ * candidate's image to the reference's. Throws a FindingError on a
+ * divergence no whitelist entry accepts.
+ */
+export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Promise<void> {
+  env.stats.runs++;
+  const inputClasses = createInputClasses(c);
+  env.stats.classify([...inputClasses, ...createSizeClasses(c)]);
+  const facts: CreateFacts = { createCase: c };
+
+  await withCaseDir(async (dir) => {
+    const outputs = { reference: join(dir, `reference.${c.target}`), candidate: join(dir, `candidate.${c.target}`) };
+    const [reference, candidate] = await Promise.all([
+      runTool(env.reference, createRequest(c, outputs.reference), env.timeoutMs),
+      runTool(env.candidate, createRequest(c, outputs.candidate), env.timeoutMs),
+    ]);
+    const observed = await observe(env, c, { reference, candidate }, outputs, dir);
+    env.stats.classify(observed.notes);
+    if (observed.inconclusive !== undefined) {
+      env.stats.inconclusive.push(`${describeCreateCommand(c)}: ${observed.inconclusive}`);
+      return;
+    }
+    const [first, ...rest] = observed.divergences;
+    const accepted = matchCreateWhitelist(facts, first === undefined ? undefined : { divergence: first, reference, candidate }, env.stats);
+    const unaccepted = accepted === undefined ? observed.divergences : rest;
+    const [reported, ...others] = unaccepted;
+    if (reported === undefined) return;
+
+    const names = new Map([
+      [outputs.reference, `reference.${c.target}`],
+      [outputs.candidate, `candidate.${c.target}`],
+      [dir, '.'],
+    ]);
+    const context = [
+      ...(accepted !== undefined && first !== undefined
+        ? [`Also seen, and accepted as documented (${accepted.map((e) => e.id).join(', ')}): ${first.summary}`]
+        : []),
+      ...others.map((d) => `Also seen (${d.kind}): ${d.summary}`),
+    ];
+    const shown: Divergence = {
+      ...reported,
+      summary: renamePaths(reported.summary, names),
+      detail: renamePaths([reported.detail, ...context].filter((t) => t !== '').join('\n\n'), names),
+    };
+    const argsOf = (tool: Tool, file: string): string[] => argvFor(tool, createRequest(c, file)).slice(tool.command.length);
+    const finding: Finding = {
+      operation: 'create',
+      caseValue: c as unknown as JsonValue,
+      caseInWords: describeCase(c),
+      divergence: shown,
+      reference: renameOutcome(reference, names),
+      candidate: renameOutcome(candidate, names),
+      inputClasses,
+      repro: {
+        inputs: [],
+        referenceArgs: argsOf(env.reference, `reference.${c.target}`),
+        candidateArgs: argsOf(env.candidate, `candidate.${c.target}`),
+        compare: createCompareLines(c.target, optionValue(c.options, 'log_size') !== undefined),
+      },
+    };
+    throw new FindingError(finding);
+  });
+}
