@@ -1,0 +1,104 @@
+import { createCaseArbitrary, type CreateCase } from '../../arbitraries/create-case.ts';
+import { checkCreateCase } from '../../properties/create.ts';
+import { createEnv } from '../support/create-env.ts';
+import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
+import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
+import { is, oneOf, type Expectation, type MutantScenario } from './scenarios.ts';
+
+interface CreateScenario {
+  readonly title: string;
+  readonly mutant: string;
+  readonly seed: number;
+  readonly numRuns: number;
+  readonly minimal: (found: Counterexample<CreateCase>) => Expectation[];
+}
+
+function createScenario(s: CreateScenario): MutantScenario {
+  return {
+    property: 'create',
+    title: s.title,
+    mutant: s.mutant,
+    seed: s.seed,
+    numRuns: s.numRuns,
+    hunt: async ({ seed, numRuns }) => {
+      const env = createEnv(await toolsWithCandidate(mutantPath(s.mutant)));
+      const found = await findCounterexample(createCaseArbitrary, (c) => checkCreateCase(env, c), { seed, numRuns });
+      return { found, minimal: s.minimal(found) };
+    },
+  };
+}
+
+/**
+ * Each mutant wraps qemu-img and injects one create bug. "Minimal" is the
+ * shrink target of the arbitrary for that bug: the one target the bug lives
+ * in (raw when it could be any), the size "0" (the smallest size, since
+ * none of these bugs needs data), and only the options the bug needs.
+ */
+export const scenarios: MutantScenario[] = [
+  createScenario({
+    title: 'cluster_size accepted but ignored: shrinks to qcow2, size 0, the single option cluster_size',
+    mutant: 'create-ignores-cluster-size.sh',
+    seed: 5,
+    numRuns: 300,
+    // Minimal: qcow2 is the only target with cluster_size; size "0"; one
+    // option, cluster_size, at a value the default does not give: 512 for a
+    // valid case (the smallest cluster), or a value qemu-img refuses, which
+    // the mutant accepts by dropping it.
+    minimal: (found) => [
+      is('target', found.value.target, 'qcow2'),
+      is('size', found.value.size, '0'),
+      is('option keys', found.value.options.map(([k]) => k), ['cluster_size']),
+      oneOf(
+        'cluster_size (valid 512, or a refused value when the case is flawed)',
+        found.value.flaw === null ? found.value.options[0]?.[1] : 'refused',
+        ['512', 'refused'],
+      ),
+      oneOf('divergence', found.finding.divergence.kind, ['metadata', 'exit-status']),
+    ],
+  }),
+  createScenario({
+    title: 'wrong default (4 KiB qcow2 clusters): shrinks to qcow2, size 0, no options',
+    mutant: 'create-qcow2-default-4k-clusters.sh',
+    seed: 8,
+    numRuns: 300,
+    // Minimal: the default shows only without options; qcow2 is the one
+    // target affected; size "0". Only cluster-size differs in info.
+    minimal: (found) => [
+      is('target', found.value.target, 'qcow2'),
+      is('size', found.value.size, '0'),
+      is('options', found.value.options, []),
+      is('flaw', found.value.flaw, null),
+      is('divergence', found.finding.divergence.kind, 'metadata'),
+      is('differing fields', (found.finding.divergence.data['differences'] as Array<{ path: string }>).map((d) => d.path), ['cluster-size']),
+    ],
+  }),
+  createScenario({
+    title: 'unreadable output (broken dynamic VHD header): shrinks to vpc, size 0, no options',
+    mutant: 'create-vpc-broken-dynamic-header.sh',
+    seed: 13,
+    numRuns: 300,
+    // Minimal: vpc's default subformat is the dynamic one the bug breaks, so
+    // no option is needed; size "0".
+    minimal: (found) => [
+      is('target', found.value.target, 'vpc'),
+      is('size', found.value.size, '0'),
+      is('options', found.value.options, []),
+      is('divergence', found.finding.divergence.kind, 'output-unreadable'),
+    ],
+  }),
+  createScenario({
+    title: 'output that does not check clean (leaked qcow2 cluster): shrinks to qcow2, size 0, no options',
+    mutant: 'create-qcow2-leaked-cluster.sh',
+    seed: 21,
+    numRuns: 300,
+    // Minimal: any qcow2 with the default 16-bit refcounts leaks, so no
+    // option is needed; size "0". Seen by qemu-img check, not by info.
+    minimal: (found) => [
+      is('target', found.value.target, 'qcow2'),
+      is('size', found.value.size, '0'),
+      is('options', found.value.options, []),
+      is('divergence', found.finding.divergence.kind, 'metadata'),
+      is('document', found.finding.divergence.data['document'], 'check'),
+    ],
+  }),
+];
