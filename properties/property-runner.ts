@@ -33,6 +33,12 @@ export interface PropertyRun<T = unknown> {
 
 /** Millisecond budget for the vitest test wrapping a property. */
 export function testTimeoutMs(context: SuiteContext): number {
+  const campaign = readCampaignChildSettings(process.env);
+  if (campaign !== undefined) {
+    // The campaign bounds the process itself (deadline, shrink grace, stop requests).
+    const end = campaign.shrinkDeadline ?? campaign.deadline;
+    return end === undefined ? 2 ** 31 - 1 : Math.min(2 ** 31 - 1, Math.max(0, end - Date.now()) + 600_000);
+  }
   const limit = context.fastCheck.timeLimitSeconds;
   // Generous: shrinking a real finding can take minutes; a per-call timeout
   // already bounds every tool, so a stuck test is impossible.
