@@ -5,5 +5,8 @@
 # here with qemu-img's own force_size=on. The create-vpc-chs-size whitelist
 # entry must accept it, and nothing else may differ.
 source "$(dirname "$0")/create-lib.sh"
-if [ "$fmt" = vpc ]; then opts="$(without force_size)"; opts="${opts:+$opts,}force_size=on"; fi
+# Only where qemu-img would round: force_size absent or off (other values are refused as usual).
+if [ "$fmt" = vpc ] && { [ -z "$(option force_size)" ] || [ "$(option force_size)" = off ]; }; then
+  opts="$(without force_size)"; opts="${opts:+$opts,}force_size=on"
+fi
 real_create
