@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runProcess } from '../drivers/run-process.ts';
+import type { ProcessOutcome } from '../drivers/process-outcome.ts';
+import { scratchDir } from '../images/scratch.ts';
+import { compareCleanliness } from '../oracles/create-check.ts';
+import { END_WINDOW, FLATTEN_LIMIT, endWindows, readsAsZeros } from '../oracles/create-content.ts';
+import { vhdxDefaultBlockSize } from '../oracles/create-defaults.ts';
+import { LibyalReaders, compareLibyal, type LibyalReading } from '../oracles/create-libyal.ts';
+import { exited, signaled } from './support/synthetic-outcome.ts';
+
+const qemuImg = process.env['QEMU_IMG'] ?? 'qemu-img';
+const qemuIo = process.env['QEMU_IO'] ?? 'qemu-io';
+let dir: { path: string; cleanup: () => Promise<void> };
+
+beforeAll(async () => {
+  dir = await scratchDir('create-oracles');
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+async function run(argv: string[]): Promise<void> {
+  const outcome = await runProcess(argv, { timeoutMs: 30_000 });
+  expect(outcome.termination, `${argv.join(' ')}: ${outcome.stderr}`).toEqual({ kind: 'exited', code: 0 });
+}
+
+describe('zero read-back of a fresh image', () => {
+  const readers = { qemuImg, qemuIo, timeoutMs: 30_000 };
+
+  test('small images are flattened and compared byte for byte; a stray byte is found with a hex view', async () => {
+    const file = join(dir.path, 'small.qcow2');
+    await run([qemuImg, 'create', '-q', '-f', 'qcow2', file, '64K']);
+    expect(await readsAsZeros(readers, file, 'qcow2', 65536, dir.path)).toEqual({ kind: 'zeros', proof: 'flattened' });
+    await run([qemuIo, '-f', 'qcow2', '-c', 'write -P 0xab 4000 1', file]);
+    const reading = await readsAsZeros(readers, file, 'qcow2', 65536, dir.path);
+    expect(reading.kind).toBe('not-zeros');
+    if (reading.kind === 'not-zeros') {
+      expect(reading.offset).toBe(4000);
+      expect(reading.detail).toMatch(/ab/);
+    }
+  });
+
+  test('a stated size the data does not fill is a difference too', async () => {
+    const file = join(dir.path, 'short.raw');
+    await run([qemuImg, 'create', '-q', '-f', 'raw', file, '1024']);
+    const reading = await readsAsZeros(readers, file, 'raw', 2048, dir.path);
+    expect(reading.kind).toBe('not-zeros');
+  });
+
+  test('large images are read in a window at each end; bytes there are found, the middle is not read', async () => {
+    const size = 64 * 1024 * 1024;
+    expect(size).toBeGreaterThan(FLATTEN_LIMIT);
+    expect(endWindows(size)).toEqual([
+      { offset: 0, length: END_WINDOW },
+      { offset: size - END_WINDOW, length: END_WINDOW },
+    ]);
+    const file = join(dir.path, 'large.vmdk');
+    await run([qemuImg, 'create', '-q', '-f', 'vmdk', file, String(size)]);
+    expect(await readsAsZeros(readers, file, 'vmdk', size, dir.path)).toEqual({ kind: 'zeros', proof: 'end-windows' });
+    await run([qemuIo, '-f', 'vmdk', '-c', `write -P 1 ${size / 2} 512`, file]);
+    expect((await readsAsZeros(readers, file, 'vmdk', size, dir.path)).kind).toBe('zeros');
+    await run([qemuIo, '-f', 'vmdk', '-c', `write -P 1 ${size - 512} 512`, file]);
+    const tail = await readsAsZeros(readers, file, 'vmdk', size, dir.path);
+    expect(tail.kind === 'not-zeros' && tail.offset).toBe(size - END_WINDOW);
+  });
+
+  test('a file qemu-img cannot open is unreadable, not zeros', async () => {
+    const file = join(dir.path, 'garbage.qcow2');
+    await run(['sh', '-c', `printf 'not an image' > '${file}'`]);
+    expect((await readsAsZeros(readers, file, 'qcow2', 512, dir.path)).kind).toBe('unreadable');
+    expect((await readsAsZeros(readers, file, 'qcow2', 64 * 1024 * 1024, dir.path)).kind).toBe('unreadable');
+  });
+});
+
+function checkOutcome(code: number, json: Record<string, number> = {}): ProcessOutcome {
+  return { argv: ['qemu-img'], termination: exited(code), stdout: JSON.stringify(json), stderr: '', truncated: false, wallMs: 1 };
+}
+
+describe('check: the candidate at least as clean as the reference', () => {
+  test('same or cleaner passes; more trouble, a different verdict on checks, or a crash does not', () => {
+    expect(compareCleanliness(checkOutcome(0), checkOutcome(0))).toBeUndefined();
+    expect(compareCleanliness(checkOutcome(63), checkOutcome(63))).toBeUndefined();
+    expect(compareCleanliness(checkOutcome(3, { leaks: 2 }), checkOutcome(0))).toBeUndefined();
+    expect(compareCleanliness(checkOutcome(0), checkOutcome(3, { leaks: 1 }))?.summary).toMatch(/exits 3/);
+    expect(compareCleanliness(checkOutcome(3, { leaks: 1 }), checkOutcome(2, { corruptions: 1 }))).toBeDefined();
+    expect(compareCleanliness(checkOutcome(3, { leaks: 1 }), checkOutcome(3, { leaks: 4 }))?.summary).toMatch(/more leaks/);
+    expect(compareCleanliness(checkOutcome(63), checkOutcome(0))).toBeDefined();
+    const crashed = { ...checkOutcome(0), termination: signaled('SIGSEGV') };
+    expect(compareCleanliness(checkOutcome(0), crashed)?.summary).toMatch(/SIGSEGV/);
+    // Nothing to hold the candidate to when the reference's check did not finish.
+    expect(compareCleanliness(crashed, checkOutcome(2))).toBeUndefined();
+  });
+});
+
+describe('independent libyal readers', () => {
+  test('absent readers are named once, with their Debian packages', () => {
+    const none = new LibyalReaders({ PATH: '/nonexistent' });
+    expect(none.readerFor('qcow2')).toBeUndefined();
+    expect(none.announcement()).toBe(
+      'create: independent readers not installed, skipped: qcowinfo (libqcow-utils), vmdkinfo (libvmdk-utils), vhdiinfo (libvhdi-utils)',
+    );
+  });
+
+  const parsed = (type: string, mediaSize: number, reader = 'vhdiinfo'): LibyalReading => ({ kind: 'parsed', reader, mediaSize, type });
+  const qemuView = (virtualSize: number, data: Record<string, string> = {}) => ({
+    virtualSize,
+    document: { 'virtual-size': virtualSize, 'format-specific': { type: 'x', data } },
+  });
+
+  test('the candidate must parse when the reference does, with qemu-img\'s size and the expected type', () => {
+    const ref = parsed('VHD (version 1) Dynamic', 1079296);
+    expect(compareLibyal(ref, parsed('VHD (version 1) Dynamic', 1048576), qemuView(1048576))).toBeUndefined();
+    expect(compareLibyal(ref, parsed('VHD (version 1) Fixed', 1048576), qemuView(1048576))?.summary).toMatch(/Fixed/);
+    expect(compareLibyal(ref, parsed('VHD (version 1) Dynamic', 1048576), qemuView(1079296))?.summary).toMatch(/1048576/);
+    expect(compareLibyal(ref, { kind: 'refused', reader: 'vhdiinfo', message: 'bad footer' }, qemuView(1))?.summary).toMatch(/bad footer/);
+    // The reader cannot parse the reference's file (e.g. zstd qcow2): nothing to compare.
+    expect(compareLibyal({ kind: 'refused', reader: 'qcowinfo', message: 'x' }, { kind: 'refused', reader: 'qcowinfo', message: 'y' }, qemuView(1))).toBeUndefined();
+    // qcow2 and vmdk types follow qemu-img's reading of the same file.
+    const v3 = parsed('qcow version 3', 512, 'qcowinfo');
+    expect(compareLibyal(v3, parsed('qcow version 3', 512, 'qcowinfo'), qemuView(512, { compat: '1.1' }))).toBeUndefined();
+    expect(compareLibyal(v3, parsed('qcow version 2', 512, 'qcowinfo'), qemuView(512, { compat: '1.1' }))).toBeDefined();
+    const sparse = parsed('Monolithic sparse', 512, 'vmdkinfo');
+    expect(compareLibyal(sparse, parsed('Monolithic sparse', 512, 'vmdkinfo'), qemuView(512, { 'create-type': 'streamOptimized' }))).toBeDefined();
+  });
+
+  const readers = new LibyalReaders(process.env);
+  test.runIf(readers.readerFor('vpc') !== undefined && readers.readerFor('qcow2') !== undefined)(
+    'installed readers parse qemu-img\'s own images: media size and type',
+    async () => {
+      const vpc = join(dir.path, 'lib.vpc');
+      await run([qemuImg, 'create', '-q', '-f', 'vpc', vpc, '1M']);
+      expect(await readers.read('vpc', vpc, 30_000)).toEqual(parsed('VHD (version 1) Dynamic', 1079296));
+      const qcow2 = join(dir.path, 'lib.qcow2');
+      await run([qemuImg, 'create', '-q', '-f', 'qcow2', '-o', 'compat=0.10', qcow2, '1M']);
+      expect(await readers.read('qcow2', qcow2, 30_000)).toEqual(parsed('qcow version 2', 1048576, 'qcowinfo'));
+    },
+  );
+});
+
+describe("qemu-img's vhdx default block size", () => {
+  test.each([
+    [1024 ** 3, 8],
+    [1024 ** 3 + 1, 16],
+    [100 * 1024 ** 3, 16],
+    [100 * 1024 ** 3 + 512, 32],
+    [32 * 1024 ** 4, 32],
+    [32 * 1024 ** 4 + 512, 64],
+  ])('%i bytes: %i MiB blocks (as qemu-img info reports)', (bytes, mib) => {
+    expect(vhdxDefaultBlockSize(bytes)).toBe(mib * 1024 * 1024);
+  });
+
+  test('the model agrees with qemu-img at the boundaries', async () => {
+    for (const bytes of [1024 ** 3 + 512, 100 * 1024 ** 3 + 512]) {
+      const file = join(dir.path, `default-${bytes}.vhdx`);
+      await run([qemuImg, 'create', '-q', '-f', 'vhdx', file, String(bytes)]);
+      const info = await runProcess([qemuImg, 'info', '-f', 'vhdx', '--output=json', file], { timeoutMs: 30_000 });
+      expect((JSON.parse(info.stdout) as { 'cluster-size': number })['cluster-size']).toBe(vhdxDefaultBlockSize(bytes));
+      await run(['rm', '-f', file]);
+    }
+  });
+});
