@@ -24,10 +24,21 @@ const env = {
 const absent = libyal.announcement();
 if (absent !== undefined) console.log(absent);
 
+/** How the reference treated the flawed and valid cases, and how zeros were proven. */
+function acceptanceSummary(): string {
+  const count = (label: string): number => stats.classes.get(label) ?? 0;
+  const flawed = [...stats.classes].filter(([label]) => label.startsWith('flaw=')).reduce((sum, [, n]) => sum + n, 0);
+  return (
+    `create: ${flawed} flawed case(s); qemu-img accepted ${count('reference-accepted-flawed-case')} flawed and rejected ` +
+    `${count('reference-rejected-valid-case')} valid case(s); zeros proven by flattening ${count('content=flattened')}, ` +
+    `by end windows ${count('content=end-windows')}`
+  );
+}
+
 afterAll(() => {
   // Calibration needs no entry at all, so "never hit" says nothing there.
   const stale = context.calibration ? [] : stats.staleWhitelistWarnings();
-  console.log([stats.summary(), ...stale].join('\n'));
+  console.log([stats.summary(), acceptanceSummary(), ...stale].join('\n'));
 });
 
 test.prop([createCaseArbitrary], propertyParameters<CreateCase>({ propertyFile: 'properties/create.prop.test.ts', context }))(
