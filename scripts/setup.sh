@@ -25,6 +25,11 @@ if ! command -v "$qemu_img" >/dev/null 2>&1 || ! command -v "$qemu_io" >/dev/nul
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq qemu-utils >/dev/null
+  # Optional independent readers for the create property (libyal's
+  # qcowinfo, vmdkinfo, vhdiinfo). The suite skips them when absent, so a
+  # failure here is not fatal.
+  "${sudo[@]}" apt-get install -y -qq libqcow-utils libvmdk-utils libvhdi-utils >/dev/null 2>&1 ||
+    echo "setup: libyal readers not installed; the create property will skip them" >&2
 fi
 
 # npm dependencies: reinstall only when the lockfile changed since the last install.
