@@ -193,7 +193,12 @@ async function main(): Promise<void> {
           const seeds = Array.from({ length: options.seeds }, (_, k) => scenario.seed + k);
           process.stderr.write(`hunting: ${scenario.mutant}, seeds ${seeds.join(',')}, ${workers} worker(s)…\n`);
           const t0 = performance.now();
-          const results = await pool(seeds, workers, (seed) => hunt(file, index, seed, Math.max(scenario.numRuns, 2000), options.capSeconds));
+          const results = await pool(seeds, workers, async (seed) => {
+            const r = await hunt(file, index, seed, Math.max(scenario.numRuns, 2000), options.capSeconds);
+            const how = r.ok ? `${seconds(r.ms)}, ${r.numRuns} run(s), ${r.numShrinks} shrink(s)${r.minimal ? '' : `, not minimal (${r.unmet.join('; ')})`}` : (r.error ?? 'failed');
+            process.stderr.write(`  seed ${seed}: ${how}\n`);
+            return r;
+          });
           hunts.push({ scenario: scenario.title, property: scenario.property, mutant: scenario.mutant, workers, seeds, results, wallMs: Math.round(performance.now() - t0) });
         }
       }

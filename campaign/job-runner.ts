@@ -130,24 +130,27 @@ export async function runJob(state: JobState, env: JobEnvironment, deadline: num
         state.errors.push(`${label} ended (${describeTermination(outcome.termination)}) before the property started; log ${join(env.runDir, `${label}.log`)}:\n${tail(outcome.stderr + outcome.stdout)}`);
         return;
       }
-      for (const s of snapshots) {
-        if (s.pending === undefined) continue;
+      const rescued = snapshots.filter((s) => s.pending !== undefined);
+      for (const s of rescued) {
         // The process died mid-shrink (second interrupt, crash, time-out): keep the case.
+        const pending = s.pending as NonNullable<JobSnapshot['pending']>;
         const saved = addToCorpus(env.corpusRoot, {
           property: plan.property.name,
           signature: `${plan.property.name}-unreported`,
-          summary: s.pending.summary,
+          summary: pending.summary,
           from: `campaign ${label} seed ${s.seed}, stopped while shrinking`,
-          case: s.pending.case,
+          case: pending.case,
         });
-        state.rescued.push({ corpusFile: saved.file, summary: s.pending.summary });
+        state.rescued.push({ corpusFile: saved.file, summary: pending.summary });
       }
       casesDone += snapshots.reduce((n, s) => n + s.cases, 0);
       const findings = snapshots.flatMap((s) => s.findings);
-      if (state.rescued.length > 0 || snapshots.some((s) => s.errors.length > 0) || findings.length === 0) {
-        if (findings.length === 0 && outcome.termination.kind === 'exited' && outcome.termination.code !== 0 && snapshots.every((s) => s.errors.length === 0) && state.rescued.length === 0) {
-          state.errors.push(`${label} failed without a finding (${describeTermination(outcome.termination)}); log ${join(env.runDir, `${label}.log`)}:\n${tail(outcome.stdout + outcome.stderr)}`);
-        }
+      const suiteBroke = snapshots.some((s) => s.errors.length > 0);
+      if (rescued.length > 0 || suiteBroke) return;
+      if (findings.length === 0) {
+        // Stopped by its deadline, its run count or a stop request; a failing exit here is unexplained.
+        const failed = outcome.termination.kind !== 'exited' || outcome.termination.code !== 0;
+        if (failed && !env.stopping()) state.errors.push(`${label} failed without a finding (${describeTermination(outcome.termination)}); log ${join(env.runDir, `${label}.log`)}:\n${tail(outcome.stdout + outcome.stderr)}`);
         return;
       }
       // Examples up to the one that failed were replayed; continue after it.
