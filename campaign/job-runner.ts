@@ -75,8 +75,11 @@ export function readSnapshots(runDir: string, label: string): JobSnapshot[] {
   return snapshots;
 }
 
-function tail(text: string, lines = 12): string {
-  return text.trim().split('\n').slice(-lines).join('\n');
+/** The part of a vitest log that says what went wrong: from the first error line on, else the end. */
+function excerpt(text: string, lines = 12): string {
+  const all = text.trim().split('\n').filter((l) => l.trim() !== '' && !/^\s*⎯+/.test(l));
+  const first = all.findIndex((l) => /\b(\w*Error|FAIL)\b/.test(l));
+  return (first >= 0 ? all.slice(first, first + lines) : all.slice(-lines)).join('\n');
 }
 
 /**
@@ -127,7 +130,7 @@ export async function runJob(state: JobState, env: JobEnvironment, deadline: num
       const snapshots = readSnapshots(env.runDir, label);
       state.finished.push(...snapshots);
       if (snapshots.length === 0) {
-        state.errors.push(`${label} ended (${describeTermination(outcome.termination)}) before the property started; log ${join(env.runDir, `${label}.log`)}:\n${tail(outcome.stderr + outcome.stdout)}`);
+        state.errors.push(`${label} ended (${describeTermination(outcome.termination)}) before the property started; log ${join(env.runDir, `${label}.log`)}:\n${excerpt(outcome.stdout + outcome.stderr)}`);
         return;
       }
       const rescued = snapshots.filter((s) => s.pending !== undefined);
@@ -150,7 +153,7 @@ export async function runJob(state: JobState, env: JobEnvironment, deadline: num
       if (findings.length === 0) {
         // Stopped by its deadline, its run count or a stop request; a failing exit here is unexplained.
         const failed = outcome.termination.kind !== 'exited' || outcome.termination.code !== 0;
-        if (failed && !env.stopping()) state.errors.push(`${label} failed without a finding (${describeTermination(outcome.termination)}); log ${join(env.runDir, `${label}.log`)}:\n${tail(outcome.stdout + outcome.stderr)}`);
+        if (failed && !env.stopping()) state.errors.push(`${label} failed without a finding (${describeTermination(outcome.termination)}); log ${join(env.runDir, `${label}.log`)}:\n${excerpt(outcome.stdout + outcome.stderr)}`);
         return;
       }
       // Examples up to the one that failed were replayed; continue after it.

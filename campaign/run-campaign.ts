@@ -67,6 +67,16 @@ function plan(properties: readonly PropertyFile[], options: CampaignOptions, cor
   );
 }
 
+/**
+ * When a job starting now must stop: what is left of the budget, shared
+ * among the waves of jobs still to run (this one included). Whole
+ * milliseconds, as the property processes read it.
+ */
+export function jobDeadline(now: number, end: number, jobsLeft: number, workers: number): number {
+  const waves = Math.ceil(jobsLeft / workers);
+  return Math.round(now + Math.max(0, end - now) / waves);
+}
+
 function exitCodeOf(summaries: readonly PropertySummary[], control: CampaignControl): number {
   if (summaries.some((s) => s.findings.length > 0 || s.rescued.length > 0)) return 1;
   if (summaries.some((s) => s.errors.length > 0)) return 3;
@@ -157,9 +167,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
     const next = (): void => {
       while (active < options.workers && queue.length > 0 && !control.stopRequested) {
         const job = queue.shift() as JobState;
-        // Share what is left of the budget among the waves still to run.
-        const waves = Math.ceil((queue.length + 1) / options.workers);
-        const deadline = end === undefined ? undefined : Date.now() + Math.max(0, end - Date.now()) / waves;
+        const deadline = end === undefined ? undefined : jobDeadline(Date.now(), end, queue.length + 1, options.workers);
         active++;
         runJob(job, jobEnv, deadline)
           .catch((error: unknown) => job.errors.push(error instanceof Error ? error.message : String(error)))

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseCampaignOptions, parseDuration } from '../campaign/options.ts';
-import { CampaignControl, runCampaign, type CampaignResult } from '../campaign/run-campaign.ts';
+import { CampaignControl, jobDeadline, runCampaign, type CampaignResult } from '../campaign/run-campaign.ts';
 import { deriveSeed } from '../campaign/seeds.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { PROJECT_ROOT } from '../config/project-root.ts';
@@ -56,6 +56,15 @@ describe('campaign options', () => {
     expect(configErrorOf(() => parseCampaignOptions(['--seed'], {})).message).toMatch(/^--seed: needs a value/);
     expect(configErrorOf(() => parseCampaignOptions([], { FC_NUM_RUNS: 'many' })).variable).toBe('FC_NUM_RUNS');
     expect(configErrorOf(() => parseCampaignOptions([], { FC_SEED: '1', FC_PATH: '3:1' })).message).toMatch(/^FC_PATH: replays one counterexample/);
+  });
+
+  test('the budget is shared among the waves of jobs still to run, in whole milliseconds', () => {
+    // Six properties on two workers: three waves of 20 s in a minute.
+    expect(jobDeadline(1_000, 61_000, 6, 2)).toBe(21_000);
+    expect(jobDeadline(1_000, 61_001, 7, 2)).toBe(16_000);
+    // The last wave gets whatever is left; past the end, nothing.
+    expect(jobDeadline(50_000, 61_000, 2, 2)).toBe(61_000);
+    expect(jobDeadline(70_000, 61_000, 1, 2)).toBe(70_000);
   });
 
   test('seeds: the first process of shard 1 runs the campaign seed; every other one its own', () => {
