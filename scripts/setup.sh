@@ -36,7 +36,13 @@ fi
 stamp=node_modules/.setup-stamp
 lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
-  echo "setup: installing npm dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: installing npm dependencies from the lockfile" >&2
+  # `npm ci` is exact, but it rejects a lockfile without entries for other
+  # platforms' optional packages (rollup's native builds), which a
+  # registry mirror may not serve (npm/cli#4828). `npm install --no-save`
+  # then installs the same locked versions without rewriting the lockfile.
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/dev/null; then
+    npm install --no-save --no-audit --no-fund --loglevel=error
+  fi
   echo "$lock_hash" >"$stamp"
 fi
