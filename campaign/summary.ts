@@ -25,6 +25,8 @@ export interface PropertySummary {
   readonly shrinks: number;
   /** Process-time the property ran, summed over its processes. */
   readonly elapsedMs: number;
+  /** From its first process's start to its last one's latest snapshot. */
+  readonly wallMs: number;
   readonly processes: ProcessCounters;
   readonly findings: readonly SnapshotFinding[];
   readonly rescued: readonly RescuedCase[];
@@ -73,6 +75,7 @@ export function summarise(
     cases: sum((s) => s.cases),
     shrinks: sum((s) => s.shrinks),
     elapsedMs: sum((s) => s.updatedAt - s.startedAt),
+    wallMs: snapshots.length === 0 ? 0 : Math.max(...snapshots.map((s) => s.updatedAt)) - Math.min(...snapshots.map((s) => s.startedAt)),
     processes: {
       spawned: sum((s) => s.processes.spawned),
       childWallMs: sum((s) => s.processes.childWallMs),
@@ -128,12 +131,13 @@ export function renderClasses(stats: MergedStats): string[] {
 
 export function renderPropertySummary(s: PropertySummary, shown: (path: string) => string): string {
   const rate = casesPerSecond(s).toFixed(1);
+  const overall = s.wallMs > 0 && s.elapsedMs > s.wallMs * 1.2 ? ` (${(((s.cases + s.shrinks) * 1000) / s.wallMs).toFixed(1)}/s in all, processes side by side)` : '';
   const busy = s.elapsedMs > 0 ? ` tool processes busy ${percent(s.processes.busyMs, s.elapsedMs)} of the time,` : '';
   const perCase = s.cases + s.shrinks > 0 ? (s.processes.spawned / (s.cases + s.shrinks)).toFixed(1) : '-';
   const signatures = signaturesOf(s.findings);
   const lines = [
     `${s.name}  (${s.file})`,
-    `  runs         ${s.cases} cases (+${s.shrinks} shrink steps), ${rate} cases/s over ${formatDuration(s.elapsedMs)} of property-process time;${busy} ${perCase} processes per case`,
+    `  runs         ${s.cases} cases (+${s.shrinks} shrink steps), ${rate} cases/s per process${overall} over ${formatDuration(s.elapsedMs)} of property-process time;${busy} ${perCase} processes per case`,
     `  findings     ${s.findings.length}${signatures.length > 0 ? ` (${signatures.length} signature${signatures.length > 1 ? 's' : ''})` : ''}`,
     ...signatures.map((g) => `    ${g.id} ×${g.times}  ${shown(g.folder)}`),
     ...s.rescued.map((r) => `    interrupted while shrinking; case saved to ${shown(r.corpusFile)} (replayed first next run): ${r.summary}`),
