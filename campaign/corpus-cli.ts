@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
-import { addToCorpus, corpusRoot, listCorpus, propertyNameOf, readCorpusFile, removeFromCorpus } from './corpus.ts';
+import { addToCorpus, corpusRoot, listCorpus, propertyNameOf, readCorpusFile, removeFromCorpus, shownPath as shown } from './corpus.ts';
 
 const USAGE = `Usage: npm run corpus -- <command>
 
@@ -12,11 +12,6 @@ const USAGE = `Usage: npm run corpus -- <command>
   check                     validate every corpus file
 
 CORPUS_DIR points at another corpus (default ./corpus).`;
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel || '.';
-}
 
 /** The case and property of a report folder, from its report.json. */
 function readReportFolder(folder: string): { property: string; signature: string; summary: string; case: JsonValue } {

@@ -47,7 +47,7 @@ export function propertyNameOf(propertyFile: string): string {
 /** A path as a user in the working directory would type it: relative inside it, absolute outside. */
 export function shownPath(file: string): string {
   const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
+  return rel.startsWith('..') ? file : rel || '.';
 }
 
 /** Reads and checks one corpus file; a malformed one is an error naming it. */

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Env } from '../config/env-values.ts';
 import { announce, loadSuiteContext } from '../config/suite-context.ts';
 import { renderIndex, writeIndex, type IndexEntry } from '../reports/index.ts';
 import { ABORT_FILE, STOP_FILE } from './child-settings.ts';
-import { corpusRoot, listCorpus } from './corpus.ts';
+import { corpusRoot, listCorpus, shownPath } from './corpus.ts';
 import { discoverProperties, selectProperties, type PropertyFile } from './discover.ts';
 import { JobState, runJob, type JobEnvironment } from './job-runner.ts';
 import type { CampaignOptions } from './options.ts';
@@ -53,11 +53,6 @@ export interface CampaignResult {
 
 const TTY_REFRESH_MS = 500;
 
-function shownPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
-}
-
 function plan(properties: readonly PropertyFile[], options: CampaignOptions, corpus: Map<string, string[]>): JobState[] {
   // Spare workers run extra replicas (other seeds) of the same properties.
   const replicas = Math.max(1, Math.floor(options.workers / properties.length));
@@ -75,6 +70,22 @@ function plan(properties: readonly PropertyFile[], options: CampaignOptions, cor
 export function jobDeadline(now: number, end: number, jobsLeft: number, workers: number): number {
   const waves = Math.ceil(jobsLeft / workers);
   return Math.round(now + Math.max(0, end - now) / waves);
+}
+
+/** The command that runs the same processes with the same seeds (the budget decides how far each gets). */
+function replayCampaign(seed: number, options: CampaignOptions, properties: readonly PropertyFile[]): string {
+  const { index, total } = options.shard;
+  return [
+    'npm run campaign --',
+    `--seed ${seed}`,
+    options.durationSeconds !== undefined ? `--duration ${options.durationSeconds}s` : '',
+    options.runs !== undefined ? `--runs ${options.runs}` : '',
+    `--workers ${options.workers}`,
+    total > 1 ? `--shard ${index}/${total}` : '',
+    options.properties.length > 0 ? properties.map((p) => p.name).join(' ') : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
 }
 
 function exitCodeOf(summaries: readonly PropertySummary[], control: CampaignControl): number {
@@ -114,7 +125,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
     `properties: ${properties.map((p) => p.name).join(', ')}; ${budget.join(', ')}; ${Math.min(options.workers, jobs.length)} worker(s)` +
       `${jobs.length > properties.length ? `, ${jobs.length / properties.length} seeds per property` : ''}\n` +
       `corpus: ${examples} example(s) replayed first (${shownPath(root)}); reports: ${shownPath(context.findingsDir)}\n` +
-      `replay: npm run campaign -- --seed ${seed}${shards > 1 ? ` --shard ${shard}/${shards}` : ''}${options.properties.length > 0 ? ` ${properties.map((p) => p.name).join(' ')}` : ''}\n`,
+      `replay: ${replayCampaign(seed, options, properties)}\n`,
   );
 
   const jobEnv: JobEnvironment = {
@@ -185,10 +196,9 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
 
   const final = summaries();
   const index = await writeIndex(context.findingsDir);
-  const shown = (path: string): string => shownPath(path);
   io.write(`\nsummary (${formatDuration(Date.now() - started)}${control.stopRequested ? ', interrupted' : ''}), seed ${seed}${shardText}\n\n`);
-  io.write(`${final.map((s) => renderPropertySummary(s, shown)).join('\n\n')}\n\n`);
-  io.write(`findings index (${shown(join(context.findingsDir, 'index.txt'))}), all signatures in ${shown(context.findingsDir)}:\n${renderIndex(index)}`);
+  io.write(`${final.map((s) => renderPropertySummary(s, shownPath)).join('\n\n')}\n\n`);
+  io.write(`findings index (${shownPath(join(context.findingsDir, 'index.txt'))}), all signatures in ${shownPath(context.findingsDir)}:\n${renderIndex(index)}`);
   const exitCode = exitCodeOf(final, control);
   await writeFile(
     join(context.findingsDir, 'campaign-summary.json'),
