@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const result = await runCampaign(options, process.env, { write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY === true }, control);
+  const result = await runCampaign(options, process.env, { write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY === true, columns: () => process.stdout.columns }, control);
   return result.exitCode;
 }
 

@@ -41,11 +41,17 @@ export function plainProgressLine(elapsedMs: number, rows: readonly ProgressRow[
 export class TerminalBlock {
   private drawn = 0;
 
-  constructor(private readonly write: (text: string) => void) {}
+  /** `columns`: lines are cut to the terminal's width, so none wraps and the redraw stays in place. */
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly columns: () => number | undefined,
+  ) {}
 
   draw(lines: readonly string[]): void {
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
-    this.write(`${up}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
+    const width = this.columns();
+    const fit = (line: string): string => (width !== undefined && line.length >= width ? line.slice(0, Math.max(0, width - 1)) : line);
+    this.write(`${up}${lines.map((l) => `\x1b[2K${fit(l)}\n`).join('')}`);
     this.drawn = lines.length;
   }
 }

@@ -16,6 +16,8 @@ import { formatDuration, renderPropertySummary, summarise, type PropertySummary 
 export interface CampaignIO {
   readonly write: (text: string) => void;
   readonly isTTY: boolean;
+  /** The terminal's width, when there is one. */
+  readonly columns?: () => number | undefined;
 }
 
 /** Stop requests from outside (signals in the CLI, tests call it directly). */
@@ -161,7 +163,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
       return { summary, status, timeLeftMs };
     });
 
-  const block = new TerminalBlock(io.write);
+  const block = new TerminalBlock(io.write, io.columns ?? (() => undefined));
   const showProgress = (): void => {
     try {
       if (io.isTTY) block.draw(rows().map(progressRow));

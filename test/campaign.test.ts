@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseCampaignOptions, parseDuration } from '../campaign/options.ts';
+import { TerminalBlock } from '../campaign/progress-view.ts';
 import { CampaignControl, jobDeadline, runCampaign, type CampaignResult } from '../campaign/run-campaign.ts';
 import { deriveSeed } from '../campaign/seeds.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -78,6 +79,16 @@ describe('campaign options', () => {
     ];
     expect(new Set([42, ...others]).size).toBe(5);
     expect(deriveSeed(42, { ...at, attempt: 1 })).toBe(others[0]);
+  });
+});
+
+describe('live progress on a terminal', () => {
+  test('each redraw goes back over the previous block, and lines never wrap', () => {
+    let screen = '';
+    const block = new TerminalBlock((t) => (screen += t), () => 12);
+    block.draw(['dd 1 case', 'convert 2 cases and more']);
+    block.draw(['dd 3 cases', 'convert 4 cases']);
+    expect(screen).toBe('\x1b[2Kdd 1 case\n\x1b[2Kconvert 2 c\n\x1b[2A\x1b[2Kdd 3 cases\n\x1b[2Kconvert 4 c\n');
   });
 });
 
