@@ -1,16 +1,6 @@
 import type { ImageSpec } from '../images/image-spec.ts';
-import { vpcVirtualSize } from '../oracles/vpc-geometry.ts';
 
 const MiB = 1024 * 1024;
-
-/**
- * The virtual size qemu-img gives a spec's image, without building it:
- * every format rounds the requested size up to 512 bytes, vpc to a CHS
- * geometry (checked against qemu-img 7.2 for raw, qcow2, vmdk and vhdx).
- */
-export function predictedVirtualSize(spec: ImageSpec): number {
-  return spec.layout.format === 'vpc' ? vpcVirtualSize(spec.size) : Math.ceil(spec.size / 512) * 512;
-}
 
 /** Coverage classes of a source image: layout, size band, and where its data lies. */
 export function imageSpecClasses(spec: ImageSpec): string[] {

@@ -1,6 +1,7 @@
 import { ddCaseArbitrary, resolveDdWindow, type DdCase } from '../../arbitraries/dd-case.ts';
 import { coverageGoal } from '../../campaign/coverage-goal.ts';
-import { imageSpecClasses, predictedVirtualSize } from '../../campaign/image-spec-classes.ts';
+import { imageSpecClasses } from '../../campaign/image-spec-classes.ts';
+import { predictedVirtualSize } from '../../images/virtual-size.ts';
 import { predictDd } from '../../oracles/dd-model.ts';
 import { ddInputClasses } from '../../properties/dd.ts';
 
