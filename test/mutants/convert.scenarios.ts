@@ -1,0 +1,128 @@
+import type fc from 'fast-check';
+import { compressionPromise, convertCaseArbitrary, type ConvertCase } from '../../arbitraries/convert-case.ts';
+import { RunStats } from '../../oracles/run-stats.ts';
+import { checkConvertCase } from '../../properties/convert.ts';
+import { ddEnv } from '../support/dd-env.ts';
+import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
+import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
+import { is, type Expectation, type MutantScenario } from './scenarios.ts';
+
+interface ConvertScenario {
+  readonly title: string;
+  readonly mutant: string;
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Per tool call; a hang costs this much per case. */
+  readonly toolTimeoutMs?: number;
+  /** The cases hunted; all convert cases unless the bug lives in a narrower class. */
+  readonly arbitrary?: fc.Arbitrary<ConvertCase>;
+  readonly minimal: (found: Counterexample<ConvertCase>) => Expectation[];
+}
+
+function convertScenario(s: ConvertScenario): MutantScenario {
+  return {
+    property: 'convert',
+    title: s.title,
+    mutant: s.mutant,
+    seed: s.seed,
+    numRuns: s.numRuns,
+    hunt: async ({ seed, numRuns }) => {
+      const env = { ...ddEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs), stats: new RunStats('convert') };
+      try {
+        const found = await findCounterexample(s.arbitrary ?? convertCaseArbitrary, (c) => checkConvertCase(env, c), { seed, numRuns });
+        return { found, minimal: s.minimal(found) };
+      } finally {
+        await env.images.dispose();
+      }
+    },
+  };
+}
+
+/** Each mutant wraps qemu-img and injects one convert bug; "minimal" is spelled out per mutant. */
+export const scenarios: MutantScenario[] = [
+  convertScenario({
+    title: 'compression silently dropped: caught by the compression oracle from one byte of data, qcow2 -c',
+    mutant: 'convert-drops-compression.sh',
+    seed: 4,
+    numRuns: 300,
+    // Minimal: the content is right, so only a promise of compression and
+    // something to compress expose the bug: the smallest source (raw, one
+    // extent of one non-zero byte) and qcow2 -c with no other option (qcow2
+    // comes before vmdk, and streamOptimized would need an option).
+    minimal: (found) => {
+      const { source, target, compress } = found.value;
+      return [
+        is('source format', source.layout.format, 'raw'),
+        is('source extents', source.extents.length, 1),
+        is('extent length', source.extents[0]?.length, 1),
+        is('extent fill is non-zero', source.extents[0]?.fill !== 0, true),
+        is('target', target, { format: 'qcow2', options: [] }),
+        is('compress', compress, true),
+        is('divergence', found.finding.divergence.kind, 'compression'),
+        is('compressed clusters', found.finding.divergence.data['compressedClusters'], 0),
+      ];
+    },
+  }),
+  convertScenario({
+    title: 'streamOptimized written as monolithicSparse: caught from an empty raw source by the vmdk header signal',
+    mutant: 'convert-drops-compression.sh',
+    seed: 5,
+    numRuns: 100,
+    arbitrary: convertCaseArbitrary.filter((c) => compressionPromise(c) === 'vmdk-stream-optimized'),
+    // Minimal: a streamOptimized target must be streamOptimized whatever the
+    // data, so nothing else is needed: the smallest raw source, no data, no
+    // -c and no other option.
+    minimal: (found) => [
+      is('source', found.value.source, { layout: { format: 'raw' }, size: 1, extents: [] }),
+      is('target', found.value.target, { format: 'vmdk', options: [['subformat', 'streamOptimized']] }),
+      is('compress', found.value.compress, false),
+      is('divergence', found.finding.divergence.kind, 'compression'),
+      is('createType', found.finding.divergence.data['createType'], 'monolithicSparse'),
+    ],
+  }),
+  convertScenario({
+    title: 'last partial qcow2 cluster not written: a content divergence from a one-byte raw source',
+    mutant: 'convert-qcow2-drops-tail.sh',
+    seed: 9,
+    numRuns: 300,
+    // Minimal: a qcow2 target without options (default 64 KiB clusters, so
+    // any small image is one partial cluster), the smallest source size and
+    // one non-zero byte that the lost cluster held.
+    minimal: (found) => {
+      const { source, target, compress } = found.value;
+      return [
+        is('target', target, { format: 'qcow2', options: [] }),
+        is('compress', compress, false),
+        is('source format', source.layout.format, 'raw'),
+        is('source size', source.size, 1),
+        is('source extents', source.extents, [{ offset: 0, length: 1, fill: source.extents[0]?.fill }]),
+        is('extent fill is non-zero', source.extents[0]?.fill !== 0, true),
+        is('divergence', found.finding.divergence.kind, 'content'),
+        is('first differing offset', found.finding.divergence.data['offset'], 0),
+      ];
+    },
+  }),
+  convertScenario({
+    title: 'fixed VHD taken for raw: the footer is copied as data, shrunk to an empty fixed VHD to raw',
+    mutant: 'convert-fixed-vhd-as-raw.sh',
+    seed: 21,
+    numRuns: 300,
+    // Minimal: only the source layout matters (a fixed VHD); it needs no
+    // data, the target shrinks to raw without options, and the output is one
+    // sector too long with a non-zero tail (the footer), not a zero tail.
+    minimal: (found) => {
+      const { source, target, compress } = found.value;
+      const { referenceSize, candidateSize, onlyZeroTail } = found.finding.divergence.data;
+      return [
+        is('source layout', source.layout, { format: 'vpc', subformat: 'fixed' }),
+        is('source extents', source.extents, []),
+        is('source size', source.size, 1),
+        is('target', target, { format: 'raw', options: [] }),
+        is('compress', compress, false),
+        is('divergence', found.finding.divergence.kind, 'virtual-size'),
+        is('candidate size', candidateSize, Number(referenceSize) + 512),
+        is('only a zero tail differs', onlyZeroTail, false),
+      ];
+    },
+  }),
+];

@@ -1,0 +1,149 @@
+import type fc from 'fast-check';
+import { measureCaseArbitrary, qemuMeasures, type MeasureCase } from '../../arbitraries/measure-case.ts';
+import { checkMeasureCase } from '../../properties/measure.ts';
+import { measureEnv } from '../../properties/measure-env.ts';
+import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
+import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
+import { is, type Expectation, type MutantScenario } from './scenarios.ts';
+
+/** Only the targets qemu-img cannot measure: the self-checked ones. */
+export const selfCheckedArbitrary: fc.Arbitrary<MeasureCase> = measureCaseArbitrary.filter((c) => !qemuMeasures(c.target.format));
+
+function violatedBounds(data: Readonly<Record<string, unknown>>): string[] {
+  return (data['violations'] as Array<{ bound: string }>).map((v) => v.bound);
+}
+
+/**
+ * A measure scenario; `reproShows` (when set) is what the finding's repro.sh
+ * must print, exiting 1, to show the same divergence without Node.js. The
+ * mutation test runs it; the benchmark times only the hunt.
+ */
+export interface MeasureMutantScenario extends MutantScenario {
+  readonly reproShows?: readonly string[];
+}
+
+interface MeasureScenario {
+  readonly title: string;
+  readonly mutant: string;
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Per tool call; a hang costs this much per case. */
+  readonly toolTimeoutMs?: number;
+  /** The cases hunted; all measure cases unless the bug lives in a narrower class. */
+  readonly arbitrary?: fc.Arbitrary<MeasureCase>;
+  readonly minimal: (found: Counterexample<MeasureCase>) => Expectation[];
+  readonly reproShows?: readonly string[];
+}
+
+function measureScenario(s: MeasureScenario): MeasureMutantScenario {
+  return {
+    property: 'measure',
+    title: s.title,
+    mutant: s.mutant,
+    seed: s.seed,
+    numRuns: s.numRuns,
+    ...(s.reproShows === undefined ? {} : { reproShows: s.reproShows }),
+    hunt: async ({ seed, numRuns }) => {
+      const env = measureEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs ?? 30_000);
+      try {
+        const found = await findCounterexample(s.arbitrary ?? measureCaseArbitrary, (c) => checkMeasureCase(env, c), { seed, numRuns });
+        return { found, minimal: s.minimal(found) };
+      } finally {
+        await env.dispose();
+      }
+    },
+  };
+}
+
+/** Each mutant wraps qemu-img and injects one measure bug; "minimal" is spelled out per mutant. */
+export const scenarios: MeasureMutantScenario[] = [
+  measureScenario({
+    title: "instar's fixed-VHD source bug (exit 1 on fixed vpc sources): shrinks to an empty fixed vpc measured to raw",
+    mutant: 'measure-fixed-vhd-source.sh',
+    seed: 4,
+    numRuns: 300,
+    // Minimal: the source must be a fixed vpc (the only trigger); everything
+    // else takes its simplest value: 1 byte, no data, no bitmaps, a raw
+    // target with no options, JSON output.
+    minimal: (found) => [
+      is('case', found.value, {
+        input: { kind: 'source', source: { layout: { format: 'vpc', subformat: 'fixed' }, size: 1, extents: [] }, bitmaps: [] },
+        target: { format: 'raw', options: [] },
+        output: 'json',
+      }),
+      is('divergence', found.finding.divergence.kind, 'exit-status'),
+      is('exit statuses', found.finding.divergence.data, { referenceExit: 0, candidateExit: 1 }),
+    ],
+    reproShows: ['exit status differs'],
+  }),
+  measureScenario({
+    title: 'required one cluster too large with extended_l2=on (a number only): shrinks to that one option on the smallest input',
+    mutant: 'measure-extended-l2-off-by-cluster.sh',
+    seed: 8,
+    numRuns: 300,
+    // Minimal: a qcow2 target with extended_l2=on and no other option (so
+    // 64 KiB clusters); the input takes its simplest value, an empty 1-byte
+    // raw source; JSON output. Exit codes agree; only `required` differs, by
+    // exactly one cluster.
+    minimal: (found) => {
+      const fields = found.finding.divergence.data['fields'] as Array<{ field: string; reference: number; candidate: number }>;
+      return [
+        is('case', found.value, {
+          input: { kind: 'source', source: { layout: { format: 'raw' }, size: 1, extents: [] }, bitmaps: [] },
+          target: { format: 'qcow2', options: [['extended_l2', 'on']] },
+          output: 'json',
+        }),
+        is('divergence', found.finding.divergence.kind, 'metadata'),
+        is('differing fields', fields.map((f) => f.field), ['required']),
+        is('candidate minus reference', (fields[0]?.candidate ?? 0) - (fields[0]?.reference ?? 0), 65536),
+      ];
+    },
+  }),
+  measureScenario({
+    title: 'self-check, fully-allocated bound: a candidate answering raw figures for vmdk/vpc/vhdx is caught on the smallest input',
+    mutant: 'measure-self-raw-numbers.sh',
+    seed: 6,
+    numRuns: 100,
+    arbitrary: selfCheckedArbitrary,
+    // Minimal: every input is a counterexample (each format's own output is
+    // longer than the guest data), so the input and target shrink to their
+    // simplest: an empty 1-byte raw source, vmdk without options, JSON.
+    minimal: (found) => [
+      is('case', found.value, {
+        input: { kind: 'source', source: { layout: { format: 'raw' }, size: 1, extents: [] }, bitmaps: [] },
+        target: { format: 'vmdk', options: [] },
+        output: 'json',
+      }),
+      is('divergence', found.finding.divergence.kind, 'bound'),
+      is(
+        "violated bounds include fully-allocated >= own output's length",
+        violatedBounds(found.finding.divergence.data).includes("fully-allocated >= own output's length"),
+        true,
+      ),
+    ],
+    // repro.sh checks the same bounds with bash, qemu-img and the candidate alone.
+    reproShows: ['fully-allocated < own output length'],
+  }),
+  measureScenario({
+    title: 'self-check, required bound: a candidate answering required=0 is caught once qemu-img output stores data',
+    mutant: 'measure-self-required-zero.sh',
+    seed: 6,
+    numRuns: 100,
+    arbitrary: selfCheckedArbitrary,
+    // Only the required bound can fail (fully-allocated is ample), and only
+    // when qemu-img's output stores guest data. Minimal: the first
+    // self-checked target (vmdk, no options) stores data only where the
+    // source has some, so the simplest input with data: a 1-byte raw source
+    // holding one 1-byte extent (an empty fixed vpc would be as small; the
+    // shrinker meets vmdk first).
+    minimal: (found) => [
+      is('case', found.value, {
+        input: { kind: 'source', source: { layout: { format: 'raw' }, size: 1, extents: [{ offset: 0, length: 1, fill: 18 }] }, bitmaps: [] },
+        target: { format: 'vmdk', options: [] },
+        output: 'json',
+      }),
+      is('divergence', found.finding.divergence.kind, 'bound'),
+      is('violated bounds', violatedBounds(found.finding.divergence.data), ["required >= qemu-img output's data"]),
+    ],
+  }),
+];
