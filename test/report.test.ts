@@ -180,7 +180,8 @@ describe('a finding from the raw-rounds-4k mutant, through the property reporter
   test('no report file mentions a scratch path', async () => {
     for (const name of await readdir(first.folder)) {
       const text = await readFile(join(first.folder, name), 'utf8');
-      expect(text, name).not.toMatch(/\/dev\/shm|\/tmp\/|diffsuite-/);
+      // Every scratch directory is named diffsuite-*; the checkout itself may live under /tmp.
+      expect(text, name).not.toMatch(/diffsuite-/);
     }
   });
 });
@@ -211,7 +212,8 @@ test('an unreadable-output finding quotes qemu-img messages without scratch path
     );
     for (const name of await readdir(folder)) {
       const text = await readFile(join(folder, name), 'utf8');
-      expect(text, name).not.toMatch(/\/dev\/shm|\/tmp\/|diffsuite-/);
+      // Every scratch directory is named diffsuite-*; the checkout itself may live under /tmp.
+      expect(text, name).not.toMatch(/diffsuite-/);
     }
     const repro = await runRepro(join(folder, 'repro.sh'));
     expect(repro.output).toContain('candidate output unreadable by qemu-img');
