@@ -202,19 +202,20 @@ async function main(): Promise<void> {
           hunts.push({ scenario: scenario.title, property: scenario.property, mutant: scenario.mutant, workers, seeds, results, wallMs: Math.round(performance.now() - t0) });
         }
       }
-      const rows = [...new Set(hunts.map((h) => h.mutant))].map((mutant) => {
-        const base = hunts.find((h) => h.mutant === mutant && h.workers === options.workers[0]) as HuntRow;
+      // One row per scenario: a mutant may serve several (e.g. convert's two compression promises).
+      const rows = [...new Set(hunts.map((h) => h.scenario))].map((scenario) => {
+        const base = hunts.find((h) => h.scenario === scenario && h.workers === options.workers[0]) as HuntRow;
         const times = base.results.map((r) => (r.ok ? r.ms : Number.POSITIVE_INFINITY));
         const worst = Math.max(...times);
         return [
-          mutant,
+          base.mutant,
           base.seeds.length === 1 ? String(base.seeds[0]) : `${base.seeds[0]}..${base.seeds[base.seeds.length - 1]}`,
           Number.isFinite(median(times)) ? seconds(median(times)) : `>${options.capSeconds} s`,
           Number.isFinite(worst) ? seconds(worst) : `>${options.capSeconds} s`,
           `${base.results.filter((r) => r.ok && r.minimal).length}/${base.results.length}`,
-          ...options.workers.map((w) => seconds(hunts.find((h) => h.mutant === mutant && h.workers === w)?.wallMs ?? 0)),
+          ...options.workers.map((w) => seconds(hunts.find((h) => h.scenario === scenario && h.workers === w)?.wallMs ?? 0)),
           ...options.workers.slice(1).map((w) => {
-            const other = hunts.find((h) => h.mutant === mutant && h.workers === w);
+            const other = hunts.find((h) => h.scenario === scenario && h.workers === w);
             return other && other.wallMs > 0 ? `${(base.wallMs / other.wallMs).toFixed(2)}x` : '-';
           }),
         ];
