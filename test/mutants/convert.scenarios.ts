@@ -45,20 +45,33 @@ export const scenarios: MutantScenario[] = [
     mutant: 'convert-drops-compression.sh',
     seed: 4,
     numRuns: 300,
-    // Minimal: the content is right, so only a promise of compression and
-    // something to compress expose the bug: the smallest source (raw, one
-    // extent of one non-zero byte) and qcow2 -c with no other option (qcow2
-    // comes before vmdk, and streamOptimized would need an option).
+    // Minimal: the content is right, so only a promise of compression
+    // exposes the bug. Two promises are equally small and the shrinker may
+    // end at either: qcow2 -c (no other option) from the smallest source
+    // holding one non-zero byte, or a streamOptimized vmdk (no -c) from the
+    // smallest raw source with no data at all.
     minimal: (found) => {
       const { source, target, compress } = found.value;
-      return [
+      const common = [
         is('source format', source.layout.format, 'raw'),
+        is('source size', source.size, 1),
+        is('divergence', found.finding.divergence.kind, 'compression'),
+      ];
+      if (target.format === 'vmdk') {
+        return [
+          ...common,
+          is('source extents', source.extents, []),
+          is('target', target, { format: 'vmdk', options: [['subformat', 'streamOptimized']] }),
+          is('compress', compress, false),
+        ];
+      }
+      return [
+        ...common,
         is('source extents', source.extents.length, 1),
         is('extent length', source.extents[0]?.length, 1),
         is('extent fill is non-zero', source.extents[0]?.fill !== 0, true),
         is('target', target, { format: 'qcow2', options: [] }),
         is('compress', compress, true),
-        is('divergence', found.finding.divergence.kind, 'compression'),
         is('compressed clusters', found.finding.divergence.data['compressedClusters'], 0),
       ];
     },
