@@ -199,7 +199,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
   const final = summaries();
   const index = await writeIndex(context.findingsDir);
   io.write(`\nsummary (${formatDuration(Date.now() - started)}${control.stopRequested ? ', interrupted' : ''}), seed ${seed}${shardText}\n\n`);
-  io.write(`${final.map((s) => renderPropertySummary(s, shownPath)).join('\n\n')}\n\n`);
+  io.write(`${final.map((s) => renderPropertySummary(s, shownPath, context.calibration)).join('\n\n')}\n\n`);
   io.write(`findings index (${shownPath(join(context.findingsDir, 'index.txt'))}), all signatures in ${shownPath(context.findingsDir)}:\n${renderIndex(index)}`);
   const exitCode = exitCodeOf(final, control);
   await writeFile(

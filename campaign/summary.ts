@@ -129,7 +129,14 @@ export function renderClasses(stats: MergedStats): string[] {
   return [...groups].map(([key, labels]) => `    ${key.padEnd(10)} ${labels.map(([l, n]) => `${l} ${percent(n, stats.runs)}`).join(', ')}`);
 }
 
-export function renderPropertySummary(s: PropertySummary, shown: (path: string) => string): string {
+/** Entries eligible this often and never needed are probably fixed upstream. */
+export const STALE_WHITELIST_MIN_ELIGIBLE = 20;
+
+/**
+ * `calibration` silences the "never needed" warnings: against qemu-img itself
+ * no entry is ever needed, so they would say nothing.
+ */
+export function renderPropertySummary(s: PropertySummary, shown: (path: string) => string, calibration = false): string {
   const rate = casesPerSecond(s).toFixed(1);
   const overall = s.wallMs > 0 && s.elapsedMs > s.wallMs * 1.2 ? ` (${(((s.cases + s.shrinks) * 1000) / s.wallMs).toFixed(1)}/s in all, processes side by side)` : '';
   const busy = s.elapsedMs > 0 ? ` tool processes busy ${percent(s.processes.busyMs, s.elapsedMs)} of the time,` : '';
@@ -151,6 +158,14 @@ export function renderPropertySummary(s: PropertySummary, shown: (path: string) 
     lines.push(
       `  whitelist    ${entries.length === 0 ? '(no entry applied)' : entries.map((id) => `${id} ${stats.whitelistHits[id] ?? 0} hit(s)/${stats.whitelistEligible[id]} eligible`).join(', ')}`,
     );
+    if (!calibration) {
+      for (const id of entries) {
+        const eligible = stats.whitelistEligible[id] ?? 0;
+        if (eligible >= STALE_WHITELIST_MIN_ELIGIBLE && (stats.whitelistHits[id] ?? 0) === 0) {
+          lines.push(`    warning: ${id} applied to ${eligible} case(s) and was never needed; the divergence may be fixed, consider removing the entry`);
+        }
+      }
+    }
     lines.push(`  coverage     over ${stats.runs} checked case(s):`, ...renderClasses(stats));
   }
   if (s.errors.length > 0) lines.push(`  ERRORS (the property could not run):`, ...s.errors.map((e) => `    ${e.split('\n').join('\n    ')}`));
