@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { checkCheckCase } from '../properties/check.ts';
 import { checkEnv } from '../properties/check-env.ts';
 import { cleanVpcArbitrary, scenarios } from './mutants/check.scenarios.ts';
-import { runReproOf } from './support/run-repro.ts';
+import { testScenarios } from './support/scenario-tests.ts';
 import { mutantPath, toolsWithCandidate } from './support/tools.ts';
 
 /**
@@ -13,16 +13,7 @@ import { mutantPath, toolsWithCandidate } from './support/tools.ts';
  * which times the same hunts).
  */
 describe('check property against bug-injecting candidates', () => {
-  for (const scenario of scenarios) {
-    test(scenario.title, async () => {
-      const { found, minimal } = await scenario.hunt({ seed: scenario.seed, numRuns: scenario.numRuns });
-      for (const expectation of minimal) expect(expectation.allowed, expectation.what).toContainEqual(expectation.actual);
-      if (scenario.reproShows === undefined) return;
-      const repro = await runReproOf(found.finding, (await toolsWithCandidate(mutantPath(scenario.mutant))).candidate);
-      for (const text of scenario.reproShows) expect(repro.output).toContain(text);
-      expect(repro.code, repro.output).toBe(1);
-    });
-  }
+  testScenarios(scenarios);
 
   test('a candidate that also checks vpc and finds clean images clean: every vpc case is accepted by the whitelist', async () => {
     const env = checkEnv(await toolsWithCandidate(mutantPath('check-vpc-checked.sh')), 30_000);

@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { describe } from 'vitest';
 import { scenarios } from './mutants/create.scenarios.ts';
+import { testScenarios } from './support/scenario-tests.ts';
 
 /**
  * Each mutant wraps qemu-img and injects one create bug. The create
@@ -8,11 +9,5 @@ import { scenarios } from './mutants/create.scenarios.ts';
  * the benchmark, which times the same hunts).
  */
 describe('create property against bug-injecting candidates', () => {
-  for (const scenario of scenarios) {
-    test(scenario.title, async () => {
-      const { found, minimal } = await scenario.hunt({ seed: scenario.seed, numRuns: scenario.numRuns });
-      console.log(`${scenario.mutant}: ${JSON.stringify(found.value)} after ${found.numRuns} run(s), ${found.numShrinks} shrink(s)`);
-      for (const expectation of minimal) expect(expectation.allowed, expectation.what).toContainEqual(expectation.actual);
-    });
-  }
+  testScenarios(scenarios);
 });

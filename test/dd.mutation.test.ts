@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { describe } from 'vitest';
 import { scenarios } from './mutants/dd.scenarios.ts';
+import { testScenarios } from './support/scenario-tests.ts';
 
 /**
  * Each mutant wraps qemu-img and injects one realistic dd bug. The dd
@@ -8,10 +9,5 @@ import { scenarios } from './mutants/dd.scenarios.ts';
  * (shared with the benchmark, which times the same hunts).
  */
 describe('dd property against bug-injecting candidates', () => {
-  for (const scenario of scenarios) {
-    test(scenario.title, async () => {
-      const { minimal } = await scenario.hunt({ seed: scenario.seed, numRuns: scenario.numRuns });
-      for (const expectation of minimal) expect(expectation.allowed, expectation.what).toContainEqual(expectation.actual);
-    });
-  }
+  testScenarios(scenarios);
 });

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { infoCaseArbitrary } from '../arbitraries/info-case.ts';
 import { checkInfoCase } from '../properties/info.ts';
 import { infoEnv, scenarios } from './mutants/info.scenarios.ts';
+import { testScenarios } from './support/scenario-tests.ts';
 import { mutantPath, toolsWithCandidate } from './support/tools.ts';
 
 /**
@@ -14,12 +15,7 @@ import { mutantPath, toolsWithCandidate } from './support/tools.ts';
  * partitioned raw file fails (a scenario).
  */
 describe('info property against bug-injecting candidates', () => {
-  for (const scenario of scenarios) {
-    test(scenario.title, async () => {
-      const { minimal } = await scenario.hunt({ seed: scenario.seed, numRuns: scenario.numRuns });
-      for (const expectation of minimal) expect(expectation.allowed, expectation.what).toContainEqual(expectation.actual);
-    });
-  }
+  testScenarios(scenarios);
 
   test("instar's documented refusal of raw files without a partition table is accepted, and only that", async () => {
     const env = infoEnv(await toolsWithCandidate(mutantPath('info-refuses-unpartitioned-raw.sh')));

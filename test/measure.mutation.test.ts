@@ -4,8 +4,8 @@ import { checkMeasureCase } from '../properties/measure.ts';
 import { measureEnv } from '../properties/measure-env.ts';
 import { skippedCount } from '../properties/check-summary.ts';
 import { scenarios, selfCheckedArbitrary } from './mutants/measure.scenarios.ts';
-import { runReproOf } from './support/run-repro.ts';
-import { calibrationTools, mutantPath, toolsWithCandidate } from './support/tools.ts';
+import { testScenarios } from './support/scenario-tests.ts';
+import { calibrationTools } from './support/tools.ts';
 
 /**
  * Each mutant wraps qemu-img. The measure property must catch the bug AND
@@ -14,16 +14,7 @@ import { calibrationTools, mutantPath, toolsWithCandidate } from './support/tool
  * which times the same hunts).
  */
 describe('measure property against bug-injecting candidates', () => {
-  for (const scenario of scenarios) {
-    test(scenario.title, async () => {
-      const { found, minimal } = await scenario.hunt({ seed: scenario.seed, numRuns: scenario.numRuns });
-      for (const expectation of minimal) expect(expectation.allowed, expectation.what).toContainEqual(expectation.actual);
-      if (scenario.reproShows === undefined) return;
-      const repro = await runReproOf(found.finding, (await toolsWithCandidate(mutantPath(scenario.mutant))).candidate);
-      for (const text of scenario.reproShows) expect(repro.output).toContain(text);
-      expect(repro.code, repro.output).toBe(1);
-    });
-  }
+  testScenarios(scenarios);
 
   test('calibration: qemu-img refuses vmdk, vpc and vhdx targets, so every such case is skipped with a counted reason', async () => {
     const env = measureEnv(await calibrationTools(), 30_000);

@@ -3,59 +3,27 @@ import { checkCaseArbitrary, type CheckCase } from '../../arbitraries/check-case
 import { imageSpecArbitrary } from '../../arbitraries/image-spec.ts';
 import { checkCheckCase } from '../../properties/check.ts';
 import { checkEnv } from '../../properties/check-env.ts';
-import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
-import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
-import { is, oneOf, type Expectation, type MutantScenario } from './scenarios.ts';
+import { is, mutantScenario, oneOf, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
+
+type CheckEnv = ReturnType<typeof checkEnv>;
 
 /** Clean vpc images only: the one input class of the vpc whitelist entry. */
 export const cleanVpcArbitrary: fc.Arbitrary<CheckCase> = imageSpecArbitrary
   .filter((s) => s.layout.format === 'vpc')
   .map((source): CheckCase => ({ kind: 'clean', source }));
 
-/**
- * A check scenario; `reproShows` (when set) is what the finding's repro.sh
- * must print, exiting 1, to show the same divergence without Node.js. The
- * mutation test runs it; the benchmark times only the hunt.
- */
-export interface CheckMutantScenario extends MutantScenario {
-  readonly reproShows?: readonly string[];
-}
+const checkHarness: PropertyHarness<CheckCase, CheckEnv> = {
+  property: 'check',
+  arbitrary: checkCaseArbitrary,
+  makeEnv: (tools, toolTimeoutMs) => checkEnv(tools, toolTimeoutMs ?? 30_000),
+  check: checkCheckCase,
+  dispose: (env) => env.dispose(),
+};
 
-interface CheckScenario {
-  readonly title: string;
-  readonly mutant: string;
-  readonly seed: number;
-  readonly numRuns: number;
-  /** Per tool call; a hang costs this much per case. */
-  readonly toolTimeoutMs?: number;
-  /** The cases hunted; all check cases unless the bug lives in a narrower class. */
-  readonly arbitrary?: fc.Arbitrary<CheckCase>;
-  readonly minimal: (found: Counterexample<CheckCase>) => Expectation[];
-  readonly reproShows?: readonly string[];
-}
-
-function checkScenario(s: CheckScenario): CheckMutantScenario {
-  return {
-    property: 'check',
-    title: s.title,
-    mutant: s.mutant,
-    seed: s.seed,
-    numRuns: s.numRuns,
-    ...(s.reproShows === undefined ? {} : { reproShows: s.reproShows }),
-    hunt: async ({ seed, numRuns }) => {
-      const env = checkEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs ?? 30_000);
-      try {
-        const found = await findCounterexample(s.arbitrary ?? checkCaseArbitrary, (c) => checkCheckCase(env, c), { seed, numRuns });
-        return { found, minimal: s.minimal(found) };
-      } finally {
-        await env.dispose();
-      }
-    },
-  };
-}
+const checkScenario = (s: ScenarioSpec<CheckCase, CheckEnv>): MutantScenario => mutantScenario(checkHarness, s);
 
 /** Each mutant wraps qemu-img and injects one check bug; "minimal" is spelled out per mutant. */
-export const scenarios: CheckMutantScenario[] = [
+export const scenarios: MutantScenario[] = [
   checkScenario({
     title: 'leaks reported as corruptions (exit 2 for 3, JSON unchanged): shrinks to one leaked cluster in the smallest qcow2',
     mutant: 'check-leaks-exit-2.sh',

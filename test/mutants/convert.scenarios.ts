@@ -1,42 +1,22 @@
-import type fc from 'fast-check';
 import { compressionPromise, convertCaseArbitrary, type ConvertCase } from '../../arbitraries/convert-case.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
 import { checkConvertCase } from '../../properties/convert.ts';
 import { ddEnv } from '../support/dd-env.ts';
-import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
-import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
-import { is, type Expectation, type MutantScenario } from './scenarios.ts';
+import type { DdPropertyEnv } from '../../properties/dd.ts';
+import { is, mutantScenario, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
 
-interface ConvertScenario {
-  readonly title: string;
-  readonly mutant: string;
-  readonly seed: number;
-  readonly numRuns: number;
-  /** Per tool call; a hang costs this much per case. */
-  readonly toolTimeoutMs?: number;
-  /** The cases hunted; all convert cases unless the bug lives in a narrower class. */
-  readonly arbitrary?: fc.Arbitrary<ConvertCase>;
-  readonly minimal: (found: Counterexample<ConvertCase>) => Expectation[];
-}
+type ConvertEnv = DdPropertyEnv;
 
-function convertScenario(s: ConvertScenario): MutantScenario {
-  return {
-    property: 'convert',
-    title: s.title,
-    mutant: s.mutant,
-    seed: s.seed,
-    numRuns: s.numRuns,
-    hunt: async ({ seed, numRuns }) => {
-      const env = { ...ddEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs), stats: new RunStats('convert') };
-      try {
-        const found = await findCounterexample(s.arbitrary ?? convertCaseArbitrary, (c) => checkConvertCase(env, c), { seed, numRuns });
-        return { found, minimal: s.minimal(found) };
-      } finally {
-        await env.images.dispose();
-      }
-    },
-  };
-}
+const convertHarness: PropertyHarness<ConvertCase, ConvertEnv> = {
+  property: 'convert',
+  arbitrary: convertCaseArbitrary,
+  // The dd environment has everything convert needs; only the counters differ.
+  makeEnv: (tools, toolTimeoutMs) => ({ ...ddEnv(tools, toolTimeoutMs), stats: new RunStats('convert') }),
+  check: checkConvertCase,
+  dispose: (env) => env.images.dispose(),
+};
+
+const convertScenario = (s: ScenarioSpec<ConvertCase, ConvertEnv>): MutantScenario => mutantScenario(convertHarness, s);
 
 /** Each mutant wraps qemu-img and injects one convert bug; "minimal" is spelled out per mutant. */
 export const scenarios: MutantScenario[] = [

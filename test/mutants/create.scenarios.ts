@@ -1,32 +1,18 @@
 import { createCaseArbitrary, type CreateCase } from '../../arbitraries/create-case.ts';
-import { checkCreateCase } from '../../properties/create.ts';
+import { checkCreateCase, type CreatePropertyEnv } from '../../properties/create.ts';
 import { createEnv } from '../support/create-env.ts';
-import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
-import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
-import { is, oneOf, type Expectation, type MutantScenario } from './scenarios.ts';
+import { is, mutantScenario, oneOf, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
 
-interface CreateScenario {
-  readonly title: string;
-  readonly mutant: string;
-  readonly seed: number;
-  readonly numRuns: number;
-  readonly minimal: (found: Counterexample<CreateCase>) => Expectation[];
-}
+const createHarness: PropertyHarness<CreateCase, CreatePropertyEnv> = {
+  property: 'create',
+  arbitrary: createCaseArbitrary,
+  makeEnv: (tools, toolTimeoutMs) => createEnv(tools, toolTimeoutMs),
+  check: checkCreateCase,
+  // create builds no inputs; its outputs live in per-case directories.
+  dispose: async () => undefined,
+};
 
-function createScenario(s: CreateScenario): MutantScenario {
-  return {
-    property: 'create',
-    title: s.title,
-    mutant: s.mutant,
-    seed: s.seed,
-    numRuns: s.numRuns,
-    hunt: async ({ seed, numRuns }) => {
-      const env = createEnv(await toolsWithCandidate(mutantPath(s.mutant)));
-      const found = await findCounterexample(createCaseArbitrary, (c) => checkCreateCase(env, c), { seed, numRuns });
-      return { found, minimal: s.minimal(found) };
-    },
-  };
-}
+const createScenario = (s: ScenarioSpec<CreateCase, CreatePropertyEnv>): MutantScenario => mutantScenario(createHarness, s);
 
 /**
  * Each mutant wraps qemu-img and injects one create bug. "Minimal" is the

@@ -1,38 +1,30 @@
 import { ddCaseArbitrary, resolveDdWindow, type DdCase, type DdWindow } from '../../arbitraries/dd-case.ts';
-import { checkDdCase } from '../../properties/dd.ts';
+import { checkDdCase, type DdPropertyEnv } from '../../properties/dd.ts';
 import { ddEnv } from '../support/dd-env.ts';
-import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
-import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
-import { is, oneOf, type Expectation, type MutantScenario } from './scenarios.ts';
+import type { Counterexample } from '../support/find-counterexample.ts';
+import { is, mutantScenario, oneOf, type Expectation, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
 
-interface DdScenario {
-  readonly title: string;
-  readonly mutant: string;
-  readonly seed: number;
-  readonly numRuns: number;
-  /** Per tool call; a hang costs this much per case. */
-  readonly toolTimeoutMs?: number;
+const ddHarness: PropertyHarness<DdCase, DdPropertyEnv> = {
+  property: 'dd',
+  arbitrary: ddCaseArbitrary,
+  makeEnv: (tools, toolTimeoutMs) => ddEnv(tools, toolTimeoutMs),
+  check: checkDdCase,
+  dispose: (env) => env.images.dispose(),
+};
+
+/** dd's "minimal" also speaks of the window the case resolved to. */
+interface DdScenario extends Omit<ScenarioSpec<DdCase, DdPropertyEnv>, 'minimal'> {
   readonly minimal: (found: Counterexample<DdCase>, window: DdWindow) => Expectation[];
 }
 
 function ddScenario(s: DdScenario): MutantScenario {
-  return {
-    property: 'dd',
-    title: s.title,
-    mutant: s.mutant,
-    seed: s.seed,
-    numRuns: s.numRuns,
-    hunt: async ({ seed, numRuns }) => {
-      const env = ddEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs);
-      try {
-        const found = await findCounterexample(ddCaseArbitrary, (c) => checkDdCase(env, c), { seed, numRuns });
-        const source = await env.images.get(found.value.source);
-        return { found, minimal: s.minimal(found, resolveDdWindow(found.value, source.virtualSize)) };
-      } finally {
-        await env.images.dispose();
-      }
+  return mutantScenario(ddHarness, {
+    ...s,
+    minimal: async (found, env) => {
+      const source = await env.images.get(found.value.source);
+      return s.minimal(found, resolveDdWindow(found.value, source.virtualSize));
     },
-  };
+  });
 }
 
 /** Each mutant wraps qemu-img and injects one realistic dd bug; "minimal" is spelled out per mutant. */

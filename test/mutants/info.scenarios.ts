@@ -1,12 +1,9 @@
-import type fc from 'fast-check';
 import { infoCaseArbitrary, type InfoCase } from '../../arbitraries/info-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
 import { ImageCache } from '../../images/materialise.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
 import { checkInfoCase, type InfoPropertyEnv } from '../../properties/info.ts';
-import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
-import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
-import { is, type Expectation, type MutantScenario } from './scenarios.ts';
+import { is, mutantScenario, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
 
 /** An info property environment for tests, with its own image cache. */
 export function infoEnv(tools: ResolvedTools, timeoutMs = 30_000): InfoPropertyEnv {
@@ -20,36 +17,15 @@ export function infoEnv(tools: ResolvedTools, timeoutMs = 30_000): InfoPropertyE
   };
 }
 
-interface InfoScenario {
-  readonly title: string;
-  readonly mutant: string;
-  readonly seed: number;
-  readonly numRuns: number;
-  /** Per tool call; a hang costs this much per case. */
-  readonly toolTimeoutMs?: number;
-  /** The cases hunted; all info cases unless the bug lives in a narrower class. */
-  readonly arbitrary?: fc.Arbitrary<InfoCase>;
-  readonly minimal: (found: Counterexample<InfoCase>) => Expectation[];
-}
+const infoHarness: PropertyHarness<InfoCase, InfoPropertyEnv> = {
+  property: 'info',
+  arbitrary: infoCaseArbitrary,
+  makeEnv: (tools, toolTimeoutMs) => infoEnv(tools, toolTimeoutMs),
+  check: checkInfoCase,
+  dispose: (env) => env.images.dispose(),
+};
 
-function infoScenario(s: InfoScenario): MutantScenario {
-  return {
-    property: 'info',
-    title: s.title,
-    mutant: s.mutant,
-    seed: s.seed,
-    numRuns: s.numRuns,
-    hunt: async ({ seed, numRuns }) => {
-      const env = infoEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs);
-      try {
-        const found = await findCounterexample(s.arbitrary ?? infoCaseArbitrary, (c) => checkInfoCase(env, c), { seed, numRuns });
-        return { found, minimal: s.minimal(found) };
-      } finally {
-        await env.images.dispose();
-      }
-    },
-  };
-}
+const infoScenario = (s: ScenarioSpec<InfoCase, InfoPropertyEnv>): MutantScenario => mutantScenario(infoHarness, s);
 
 /** Each mutant wraps qemu-img and injects one info bug; "minimal" is spelled out per mutant. */
 export const scenarios: MutantScenario[] = [

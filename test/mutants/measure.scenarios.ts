@@ -2,11 +2,10 @@ import type fc from 'fast-check';
 import { measureCaseArbitrary, qemuMeasures, type MeasureCase } from '../../arbitraries/measure-case.ts';
 import { checkMeasureCase } from '../../properties/measure.ts';
 import { measureEnv } from '../../properties/measure-env.ts';
-import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
-import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
-import { is, oneOf, type Expectation, type MutantScenario } from './scenarios.ts';
+import { is, mutantScenario, oneOf, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
 
-/** Only the targets qemu-img cannot measure: the self-checked ones. */
+type MeasureEnv = ReturnType<typeof measureEnv>;
+
 /**
  * The empty-source cases that are as small as the vmdk one: the smallest raw
  * source with no data, measured for a fixed vpc or a default vhdx. Returned
@@ -24,56 +23,25 @@ function emptyRawSourceCases(c: MeasureCase): MeasureCase[] {
   return emptyRaw && smallest.includes(target) && c.output === 'json' ? [c] : [];
 }
 
+/** Only the targets qemu-img cannot measure: the self-checked ones. */
 export const selfCheckedArbitrary: fc.Arbitrary<MeasureCase> = measureCaseArbitrary.filter((c) => !qemuMeasures(c.target.format));
 
 function violatedBounds(data: Readonly<Record<string, unknown>>): string[] {
   return (data['violations'] as Array<{ bound: string }>).map((v) => v.bound);
 }
 
-/**
- * A measure scenario; `reproShows` (when set) is what the finding's repro.sh
- * must print, exiting 1, to show the same divergence without Node.js. The
- * mutation test runs it; the benchmark times only the hunt.
- */
-export interface MeasureMutantScenario extends MutantScenario {
-  readonly reproShows?: readonly string[];
-}
+const measureHarness: PropertyHarness<MeasureCase, MeasureEnv> = {
+  property: 'measure',
+  arbitrary: measureCaseArbitrary,
+  makeEnv: (tools, toolTimeoutMs) => measureEnv(tools, toolTimeoutMs ?? 30_000),
+  check: checkMeasureCase,
+  dispose: (env) => env.dispose(),
+};
 
-interface MeasureScenario {
-  readonly title: string;
-  readonly mutant: string;
-  readonly seed: number;
-  readonly numRuns: number;
-  /** Per tool call; a hang costs this much per case. */
-  readonly toolTimeoutMs?: number;
-  /** The cases hunted; all measure cases unless the bug lives in a narrower class. */
-  readonly arbitrary?: fc.Arbitrary<MeasureCase>;
-  readonly minimal: (found: Counterexample<MeasureCase>) => Expectation[];
-  readonly reproShows?: readonly string[];
-}
-
-function measureScenario(s: MeasureScenario): MeasureMutantScenario {
-  return {
-    property: 'measure',
-    title: s.title,
-    mutant: s.mutant,
-    seed: s.seed,
-    numRuns: s.numRuns,
-    ...(s.reproShows === undefined ? {} : { reproShows: s.reproShows }),
-    hunt: async ({ seed, numRuns }) => {
-      const env = measureEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs ?? 30_000);
-      try {
-        const found = await findCounterexample(s.arbitrary ?? measureCaseArbitrary, (c) => checkMeasureCase(env, c), { seed, numRuns });
-        return { found, minimal: s.minimal(found) };
-      } finally {
-        await env.dispose();
-      }
-    },
-  };
-}
+const measureScenario = (s: ScenarioSpec<MeasureCase, MeasureEnv>): MutantScenario => mutantScenario(measureHarness, s);
 
 /** Each mutant wraps qemu-img and injects one measure bug; "minimal" is spelled out per mutant. */
-export const scenarios: MeasureMutantScenario[] = [
+export const scenarios: MutantScenario[] = [
   measureScenario({
     title: "instar's fixed-VHD source bug (exit 1 on fixed vpc sources): shrinks to an empty fixed vpc measured to raw",
     mutant: 'measure-fixed-vhd-source.sh',

@@ -1,4 +1,7 @@
-import type { Counterexample } from '../support/find-counterexample.ts';
+import type fc from 'fast-check';
+import type { ResolvedTools } from '../../config/resolve-tools.ts';
+import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
+import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
 
 /**
  * Bug-injecting candidates as data, shared by the mutation tests (which
@@ -36,4 +39,56 @@ export interface MutantScenario {
   readonly numRuns: number;
   /** Runs the property against the mutant: the shrunk counterexample and what minimal means for it. */
   readonly hunt: (options: { seed: number; numRuns: number }) => Promise<Hunt>;
+  /**
+   * When set, what the finding's repro.sh must print (exiting 1) to show the
+   * same divergence without Node.js. The mutation test runs it; the
+   * benchmark times only the hunt.
+   */
+  readonly reproShows?: readonly string[];
+}
+
+/** What every scenario of one property shares: how to run its cases against a mutant. */
+export interface PropertyHarness<C, E> {
+  readonly property: string;
+  /** The cases hunted unless a scenario names a narrower class. */
+  readonly arbitrary: fc.Arbitrary<C>;
+  readonly makeEnv: (tools: ResolvedTools, toolTimeoutMs: number | undefined) => E;
+  readonly check: (env: E, value: C) => Promise<void>;
+  /** Removes the environment's files. */
+  readonly dispose: (env: E) => Promise<void>;
+}
+
+/** One mutant, the hunt's seed and budget, and what "minimal" means for it. */
+export interface ScenarioSpec<C, E> {
+  readonly title: string;
+  readonly mutant: string;
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Per tool call; a hang costs this much per case. */
+  readonly toolTimeoutMs?: number;
+  /** The cases hunted, when the bug lives in a narrower class than the property's. */
+  readonly arbitrary?: fc.Arbitrary<C>;
+  /** Evaluated before the environment is disposed, so it may still read it. */
+  readonly minimal: (found: Counterexample<C>, env: E) => Expectation[] | Promise<Expectation[]>;
+  readonly reproShows?: readonly string[];
+}
+
+export function mutantScenario<C, E>(harness: PropertyHarness<C, E>, s: ScenarioSpec<C, E>): MutantScenario {
+  return {
+    property: harness.property,
+    title: s.title,
+    mutant: s.mutant,
+    seed: s.seed,
+    numRuns: s.numRuns,
+    ...(s.reproShows === undefined ? {} : { reproShows: s.reproShows }),
+    hunt: async ({ seed, numRuns }) => {
+      const env = harness.makeEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs);
+      try {
+        const found = await findCounterexample(s.arbitrary ?? harness.arbitrary, (c) => harness.check(env, c), { seed, numRuns });
+        return { found, minimal: await s.minimal(found, env) };
+      } finally {
+        await harness.dispose(env);
+      }
+    },
+  };
 }
