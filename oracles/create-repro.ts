@@ -1,6 +1,7 @@
 import type { ImageFormat } from '../images/image-spec.ts';
 import { shellQuote } from '../reports/shell-quote.ts';
 import { END_WINDOW, FLATTEN_LIMIT } from './create-content.ts';
+import { droppedInfoKeys } from './info-json.ts';
 
 /**
  * repro.sh's oracle for create, in bash with qemu-img and qemu-io alone:
@@ -12,16 +13,7 @@ import { END_WINDOW, FLATTEN_LIMIT } from './create-content.ts';
 export function createCompareLines(target: ImageFormat, askedLogSize: boolean): string[] {
   const reference = `reference.${target}`;
   const candidate = `candidate.${target}`;
-  const dropped = [
-    'actual-size',
-    'dirty-flag',
-    'refcount-block-cache-size',
-    'l2-cache-size',
-    'l2-cache-entry-size',
-    'cache-clean-interval',
-    ...(target === 'vmdk' ? ['cid', 'parent-cid'] : []),
-    ...(target === 'vhdx' && !askedLogSize ? ['log-size'] : []),
-  ];
+  const dropped = droppedInfoKeys(target, askedLogSize);
   const readers: Partial<Record<ImageFormat, string>> = { qcow2: 'qcowinfo', vmdk: 'vmdkinfo', vpc: 'vhdiinfo', vhdx: 'vhdiinfo' };
   const reader = readers[target];
   return [

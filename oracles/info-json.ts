@@ -59,13 +59,14 @@ function strip(value: JsonValue, dropped: ReadonlySet<string>, file: string): Mu
   return out;
 }
 
+/** The keys the normaliser drops for a target; repro.sh drops the same ones. */
+export function droppedInfoKeys(target: ImageFormat, askedLogSize: boolean): string[] {
+  return [...ALWAYS_DROPPED, ...DROPPED_BY_TARGET[target], ...(target === 'vhdx' && !askedLogSize ? ['log-size'] : [])];
+}
+
 /** The normalised document; the input is not changed. */
 export function normaliseCreateInfo(document: JsonValue, how: InfoNormalisation): JsonValue {
-  const dropped = new Set([
-    ...ALWAYS_DROPPED,
-    ...DROPPED_BY_TARGET[how.target],
-    ...(how.target === 'vhdx' && !how.askedLogSize ? ['log-size'] : []),
-  ]);
+  const dropped = new Set(droppedInfoKeys(how.target, how.askedLogSize));
   const out = strip(document, dropped, how.file) as JsonValue;
   if (!isRecord(out) || !Array.isArray(out['children'])) return out;
   const children = (out['children'] as readonly JsonValue[]).map((child) => {
