@@ -5,27 +5,17 @@ import { parseCampaignOptions, parseDuration } from '../campaign/options.ts';
 import { TerminalBlock } from '../campaign/progress-view.ts';
 import { CampaignControl, jobDeadline, runCampaign, type CampaignResult } from '../campaign/run-campaign.ts';
 import { deriveSeed } from '../campaign/seeds.ts';
-import { ConfigError } from '../config/config-error.ts';
 import { PROJECT_ROOT } from '../config/project-root.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import { scratchDir } from '../images/scratch.ts';
 import { mutantPath } from './support/tools.ts';
+import { configErrorOf } from './support/config-error-of.ts';
 
 let scratch: { path: string; cleanup: () => Promise<void> };
 beforeAll(async () => {
   scratch = await scratchDir('campaign-test');
 });
 afterAll(() => scratch.cleanup());
-
-function configErrorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('campaign options', () => {
   test('durations in seconds, minutes and hours', () => {

@@ -3,7 +3,6 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addToCorpus, listCorpus, readCorpusSelection, selectCorpus } from '../campaign/corpus.ts';
-import { ConfigError } from '../config/config-error.ts';
 import { PROJECT_ROOT } from '../config/project-root.ts';
 import { loadSuiteContext, type SuiteContext } from '../config/suite-context.ts';
 import { scratchDir } from '../images/scratch.ts';
@@ -11,6 +10,7 @@ import type { JsonValue } from '../oracles/divergence.ts';
 import { propertyParameters } from '../properties/property-runner.ts';
 import { FindingError, type Finding } from '../reports/finding.ts';
 import { exited, syntheticOutcome } from './support/synthetic-outcome.ts';
+import { configErrorOf } from './support/config-error-of.ts';
 
 let scratch: { path: string; cleanup: () => Promise<void> };
 let context: SuiteContext;
@@ -27,16 +27,6 @@ function freshDir(): string {
   const dir = join(scratch.path, `corpus-${dirCounter++}`);
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-function configErrorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no ConfigError');
 }
 
 /** A made-up finding, thrown by a made-up property over integers. */
