@@ -1,3 +1,5 @@
+import { divergence, type Divergence } from './divergence.ts';
+
 /**
  * Size-aware content equality: the virtual size AND every byte must match.
  * A zero tail is still a difference (qemu-img compare without -s hides it).
@@ -80,4 +82,26 @@ export function describeContentDifference(d: ContentDifference, expectedName: st
     return `virtual size differs: ${expectedName} ${d.expectedSize} bytes, ${actualName} ${d.actualSize} bytes${tail}${first}`;
   }
   return `content differs at offset ${d.offset} (${d.differingBytes} byte(s) differ):\n  ${expectedName.padEnd(10)} ${d.expectedHex}\n  ${actualName.padEnd(10)} ${d.actualHex}`;
+}
+
+/**
+ * The candidate's output against the reference's, as a divergence: a size
+ * difference (zero tail flagged) or the first differing byte; undefined when
+ * equal. Shared by every property that compares two written images.
+ */
+export function contentDivergence(referenceBytes: Uint8Array, candidateBytes: Uint8Array): Divergence | undefined {
+  const diff = compareContent(referenceBytes, candidateBytes);
+  if (diff === undefined) return undefined;
+  const detail = describeContentDifference(diff, 'reference', 'candidate');
+  if (diff.kind === 'size') {
+    return divergence('virtual-size', `virtual size: reference ${diff.expectedSize}, candidate ${diff.actualSize}`, detail, {
+      referenceSize: diff.expectedSize,
+      candidateSize: diff.actualSize,
+      onlyZeroTail: diff.onlyZeroTail,
+    });
+  }
+  return divergence('content', `content differs from offset ${diff.offset}`, detail, {
+    offset: diff.offset,
+    differingBytes: diff.differingBytes,
+  });
 }

@@ -5,7 +5,7 @@ import {
   type CompressionPromise,
   type ConvertCase,
 } from '../arbitraries/convert-case.ts';
-import { describeTermination, succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
+import { succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { ConvertRequest } from '../drivers/requests.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
 import { describeLayout, describeSpec, type ImageFormat } from '../images/image-spec.ts';
@@ -13,7 +13,7 @@ import { expectedContent } from '../images/expected-content.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
 import { recipeFor } from '../images/recipe.ts';
 import { compressionCompareLines, compressionEvidence, sourceData, type SourceData } from '../oracles/compression.ts';
-import { compareContent, describeContentDifference } from '../oracles/content.ts';
+import { compareContent, contentDivergence, describeContentDifference } from '../oracles/content.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage } from '../oracles/read-image.ts';
@@ -85,25 +85,6 @@ function modelDifference(sourceBytes: Buffer, output: Buffer): string | undefine
   const tail = output.subarray(sourceBytes.length);
   const nonZero = tail.findIndex((b) => b !== 0);
   return nonZero < 0 ? undefined : `the output has a non-zero byte at offset ${sourceBytes.length + nonZero}, past the source's end`;
-}
-
-function contentDivergence(referenceBytes: Buffer, candidateBytes: Buffer): Divergence | undefined {
-  const diff = compareContent(referenceBytes, candidateBytes);
-  if (diff === undefined) return undefined;
-  if (diff.kind === 'size') {
-    return divergence(
-      'virtual-size',
-      `virtual size: reference ${diff.expectedSize}, candidate ${diff.actualSize}`,
-      describeContentDifference(diff, 'reference', 'candidate'),
-      { referenceSize: diff.expectedSize, candidateSize: diff.actualSize, onlyZeroTail: diff.onlyZeroTail },
-    );
-  }
-  return divergence(
-    'content',
-    `content differs from offset ${diff.offset}`,
-    describeContentDifference(diff, 'reference', 'candidate'),
-    { offset: diff.offset, differingBytes: diff.differingBytes },
-  );
 }
 
 /** The compression oracle: qemu-img must keep its promise (the model), then the candidate must too. */

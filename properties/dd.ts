@@ -8,7 +8,7 @@ import { describeSpec, type ImageFormat } from '../images/image-spec.ts';
 import { expectedContent } from '../images/expected-content.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
 import { recipeFor } from '../images/recipe.ts';
-import { compareContent, describeContentDifference } from '../oracles/content.ts';
+import { compareContent, contentDivergence, describeContentDifference } from '../oracles/content.ts';
 import { predictDd, predictDdContent, type DdPrediction } from '../oracles/dd-model.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
@@ -143,20 +143,7 @@ async function observe(
       inconclusive: undefined,
     };
   }
-  const diff = compareContent(referenceBytes, candidateReading.bytes);
-  if (diff === undefined) return { divergence: undefined, inconclusive: undefined };
-  const data: Record<string, JsonValue> =
-    diff.kind === 'size'
-      ? { referenceSize: diff.expectedSize, candidateSize: diff.actualSize, onlyZeroTail: diff.onlyZeroTail }
-      : { offset: diff.offset, differingBytes: diff.differingBytes };
-  const summary =
-    diff.kind === 'size'
-      ? `virtual size: reference ${diff.expectedSize}, candidate ${diff.actualSize}`
-      : `content differs from offset ${diff.offset}`;
-  return {
-    divergence: divergence(diff.kind === 'size' ? 'virtual-size' : 'content', summary, describeContentDifference(diff, 'reference', 'candidate'), data),
-    inconclusive: undefined,
-  };
+  return { divergence: contentDivergence(referenceBytes, candidateReading.bytes), inconclusive: undefined };
 }
 
 /**
