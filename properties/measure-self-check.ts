@@ -12,7 +12,6 @@ import {
   DATA_BYTES_SHELL_FUNCTION,
   dataBytesFromMap,
   violationsData,
-  type BoundObservations,
 } from '../oracles/measure-self-bounds.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { shellJoin } from '../reports/shell-quote.ts';
