@@ -170,10 +170,12 @@ export async function checkDdCase(env: DdPropertyEnv, ddCase: DdCase): Promise<v
       runTool(env.candidate, request(source, outputs.candidate, ddCase.target, window), env.timeoutMs),
     ]);
     let observed = await observe(env, source, ddCase.target, prediction, { reference, candidate }, outputs, dir);
-    if (observed.divergence === undefined && fingerprintOf(source.path) !== source.fingerprint) {
-      observed = { divergence: divergence('input-modified', 'the source image changed during the case'), inconclusive: undefined };
+    if (fingerprintOf(source.path) !== source.fingerprint) {
+      env.images.evict(ddCase.source);
+      if (observed.divergence === undefined) {
+        observed = { divergence: divergence('input-modified', 'the source image changed during the case'), inconclusive: undefined };
+      }
     }
-    if (fingerprintOf(source.path) !== source.fingerprint) env.images.evict(ddCase.source);
     if (observed.inconclusive !== undefined) {
       env.stats.inconclusive.push(`${describeWindow(window)} -O ${ddCase.target}: ${observed.inconclusive}`);
       return;
