@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processCounters } from '../drivers/run-process.ts';
+import type { SignatureGate } from '../hunting/signature-gate.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
 import { liveRunStats } from '../oracles/run-stats.ts';
 import { ABORT_FILE, SNAPSHOT_SUFFIX, STOP_FILE, type CampaignChildSettings } from './child-settings.ts';
@@ -50,7 +51,7 @@ export class CampaignProbe {
 
   constructor(
     private readonly settings: CampaignChildSettings,
-    private readonly meta: { propertyFile: string; property: string; seed: number; examples: readonly string[] },
+    private readonly meta: { propertyFile: string; property: string; seed: number; examples: readonly string[]; gate?: SignatureGate },
   ) {
     this.file = join(settings.runDir, `${settings.job}.${probesInProcess++}${SNAPSHOT_SUFFIX}`);
     this.timer = setInterval(() => this.tick(), POLL_EVERY_MS);
@@ -107,6 +108,18 @@ export class CampaignProbe {
     if (failed || Date.now() - this.lastWrite >= WRITE_EVERY_MS) this.write();
   }
 
+  /** True once the shrink deadline passed or a stop was requested: the reduction pass ends with what it has. */
+  shrinkingShouldStop(): boolean {
+    return this.stopReason() !== undefined;
+  }
+
+  /** The reduction pass kept a smaller failing case: it replaces the pending one at once. */
+  noteSmallerCase(value: JsonValue, summary: string): void {
+    if (this.pending === undefined) return;
+    this.pending = { ...this.pending, case: value, summary };
+    this.write();
+  }
+
   recordFinding(finding: SnapshotFinding): void {
     this.findings.push(finding);
     this.pending = undefined;
@@ -152,6 +165,8 @@ export class CampaignProbe {
       findings: this.findings,
       errors: this.errors,
       stoppedBy: this.stoppedBy,
+      known: [...(this.meta.gate?.knownHits.values() ?? [])],
+      setAside: [...(this.meta.gate?.setAside.values() ?? [])],
       stats: this.frozenStats ?? liveRunStats().map((s) => s.toJSON() as RunStatsJson),
       processes: processCounters(),
     };

@@ -1,5 +1,7 @@
 import type { ProcessCounters } from '../drivers/run-process.ts';
+import type { SignatureCount } from '../hunting/signature-gate.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
+import type { Signature } from '../reports/signature.ts';
 
 /** RunStats.toJSON(), as the campaign reads it back. */
 export interface RunStatsJson {
@@ -14,6 +16,7 @@ export interface RunStatsJson {
 export interface SnapshotFinding {
   /** Signature id and its report folder. */
   readonly id: string;
+  readonly signature: Signature;
   readonly folder: string;
   /** The signature's count after this finding. */
   readonly count: number;
@@ -55,6 +58,10 @@ export interface JobSnapshot {
   /** The property could not run a case (a suite problem, not a finding). */
   readonly errors: readonly string[];
   readonly stoppedBy: 'deadline' | 'stop' | undefined;
+  /** Known signatures met and counted without stopping the property. */
+  readonly known: readonly SignatureCount[];
+  /** New signatures met while another was being shrunk (left for a later run). */
+  readonly setAside: readonly SignatureCount[];
   /** RunStats of this process, as they were before shrinking began. */
   readonly stats: readonly RunStatsJson[];
   readonly processes: ProcessCounters;

@@ -5,7 +5,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { checkCheckCase } from './check.ts';
 import { checkEnv } from './check-env.ts';
 import { skippedSummary } from './check-summary.ts';
-import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
 const env = checkEnv(context, context.timeoutMs);
@@ -15,8 +15,14 @@ afterAll(async () => {
   await env.dispose();
 });
 
-test.prop([checkCaseArbitrary], propertyParameters<CheckCase>({ propertyFile: 'properties/check.prop.test.ts', context }))(
+const property = differentialProperty<CheckCase>({
+  propertyFile: 'properties/check.prop.test.ts',
+  context,
+  check: (checkCase) => checkCheckCase(env, checkCase),
+});
+
+test.prop([checkCaseArbitrary], property.parameters)(
   'check: exit codes agree exactly and so do the JSON report fields, on clean and corrupted images',
-  (checkCase) => checkCheckCase(env, checkCase),
+  property.predicate,
   testTimeoutMs(context),
 );

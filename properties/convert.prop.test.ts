@@ -5,7 +5,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkConvertCase } from './convert.ts';
-import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
 const qemuImg = context.reference.command[0] ?? 'qemu-img';
@@ -27,8 +27,15 @@ afterAll(async () => {
 const userChoseRuns = context.fastCheck.numRuns !== undefined || context.fastCheck.timeLimitSeconds !== undefined;
 const overrides = userChoseRuns ? undefined : { numRuns: 200 };
 
-test.prop([convertCaseArbitrary], propertyParameters<ConvertCase>({ propertyFile: 'properties/convert.prop.test.ts', context, overrides }))(
+const property = differentialProperty<ConvertCase>({
+  propertyFile: 'properties/convert.prop.test.ts',
+  context,
+  overrides,
+  check: (convertCase) => checkConvertCase(env, convertCase),
+});
+
+test.prop([convertCaseArbitrary], property.parameters)(
   'convert: the candidate writes what qemu-img writes (size, every byte, and the compression asked for)',
-  (convertCase) => checkConvertCase(env, convertCase),
+  property.predicate,
   testTimeoutMs(context),
 );

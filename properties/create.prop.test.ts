@@ -5,7 +5,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { LibyalReaders } from '../oracles/create-libyal.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkCreateCase } from './create.ts';
-import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
 const stats = new RunStats('create');
@@ -41,8 +41,14 @@ afterAll(() => {
   console.log([stats.summary(), acceptanceSummary(), ...stale].join('\n'));
 });
 
-test.prop([createCaseArbitrary], propertyParameters<CreateCase>({ propertyFile: 'properties/create.prop.test.ts', context }))(
+const property = differentialProperty<CreateCase>({
+  propertyFile: 'properties/create.prop.test.ts',
+  context,
+  check: (createCase) => checkCreateCase(env, createCase),
+});
+
+test.prop([createCaseArbitrary], property.parameters)(
   'create: the candidate accepts what qemu-img accepts, and its image reads like qemu-img\'s (normalised info, check, zeros)',
-  (createCase) => checkCreateCase(env, createCase),
+  property.predicate,
   testTimeoutMs(context),
 );

@@ -5,7 +5,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkDdCase } from './dd.ts';
-import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
 const stats = new RunStats('dd');
@@ -24,8 +24,14 @@ afterAll(async () => {
   await images.dispose();
 });
 
-test.prop([ddCaseArbitrary], propertyParameters<DdCase>({ propertyFile: 'properties/dd.prop.test.ts', context }))(
+const property = differentialProperty<DdCase>({
+  propertyFile: 'properties/dd.prop.test.ts',
+  context,
+  check: (ddCase) => checkDdCase(env, ddCase),
+});
+
+test.prop([ddCaseArbitrary], property.parameters)(
   'dd: the candidate agrees with qemu-img, and qemu-img with the dd model',
-  (ddCase) => checkDdCase(env, ddCase),
+  property.predicate,
   testTimeoutMs(context),
 );

@@ -5,7 +5,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkInfoCase } from './info.ts';
-import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
 const qemuImg = context.reference.command[0] ?? 'qemu-img';
@@ -18,8 +18,14 @@ afterAll(async () => {
   await images.dispose();
 });
 
-test.prop([infoCaseArbitrary], propertyParameters<InfoCase>({ propertyFile: 'properties/info.prop.test.ts', context }))(
+const property = differentialProperty<InfoCase>({
+  propertyFile: 'properties/info.prop.test.ts',
+  context,
+  check: (infoCase) => checkInfoCase(env, infoCase),
+});
+
+test.prop([infoCaseArbitrary], property.parameters)(
   'info: the candidate reports what qemu-img reports (JSON with format-specific, and the human text)',
-  (infoCase) => checkInfoCase(env, infoCase),
+  property.predicate,
   testTimeoutMs(context),
 );

@@ -5,7 +5,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { skippedSummary } from './check-summary.ts';
 import { checkMeasureCase } from './measure.ts';
 import { measureEnv } from './measure-env.ts';
-import { propertyParameters, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
 const env = measureEnv(context, context.timeoutMs);
@@ -18,8 +18,14 @@ afterAll(async () => {
   await env.dispose();
 });
 
-test.prop([measureCaseArbitrary], propertyParameters<MeasureCase>({ propertyFile: 'properties/measure.prop.test.ts', context }))(
+const property = differentialProperty<MeasureCase>({
+  propertyFile: 'properties/measure.prop.test.ts',
+  context,
+  check: (measureCase) => checkMeasureCase(env, measureCase),
+});
+
+test.prop([measureCaseArbitrary], property.parameters)(
   'measure: raw and qcow2 figures equal qemu-img exactly; vmdk, vpc and vhdx figures bound real outputs',
-  (measureCase) => checkMeasureCase(env, measureCase),
+  property.predicate,
   testTimeoutMs(context),
 );

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { basename, join } from 'node:path';
+import type { Simplifier } from '../arbitraries/simplification.ts';
 import { readCampaignChildSettings } from '../campaign/child-settings.ts';
 import { addToCorpus, corpusRoot, propertyNameOf, readCorpusSelection, selectCorpus, shownPath, type CorpusExample } from '../campaign/corpus.ts';
 import { CampaignProbe } from '../campaign/probe.ts';
@@ -8,7 +10,13 @@ import { FindingError } from '../reports/finding.ts';
 import { writeIndex } from '../reports/index.ts';
 import { replayCommand } from '../reports/replay-command.ts';
 import { signatureId, signatureOf, signatureText } from '../reports/signature.ts';
-import { writeReport } from '../reports/write-report.ts';
+import { recordKnownOccurrences, writeReport } from '../reports/write-report.ts';
+import { readKnownSignatures, type KnownSignatures } from '../hunting/known-signatures.ts';
+import { reduceCounterexample } from '../hunting/reduce.ts';
+import { SignatureGate } from '../hunting/signature-gate.ts';
+
+/** Where reduced cases go when the run has no corpus (tests): a corpus of the findings directory's own. */
+export const REDUCED_CASES_DIR = 'reduced-cases';
 
 /** Cases per property when neither FC_NUM_RUNS nor FC_TIME_LIMIT is set. */
 export const DEFAULT_NUM_RUNS = 300;
@@ -17,6 +25,12 @@ export interface PropertyRun<T = unknown> {
   /** e.g. "properties/dd.prop.test.ts", as the replay command names it. */
   readonly propertyFile: string;
   readonly context: SuiteContext;
+  /** The property's check: resolves when the tools agree, throws a FindingError when they do not. */
+  readonly check: (value: T) => Promise<void>;
+  /** Simplification moves for the reduction pass after shrinking; none when absent. */
+  readonly simplify?: Simplifier<T>;
+  /** Signatures that do not stop the search; default: KNOWN_FINDINGS. */
+  readonly known?: KnownSignatures;
   /** Called with every written report folder (tests collect them). */
   readonly onReport?: (folder: string) => void;
   /** Overrides the environment's settings (tests use fixed seeds). */
@@ -29,6 +43,14 @@ export interface PropertyRun<T = unknown> {
   readonly corpus?: string | false;
   /** Turns a corpus case (plain JSON) back into the arbitrary's value; default: as is. */
   readonly fromJson?: (json: JsonValue) => T;
+}
+
+/** What a property file hands to fast-check: the parameters and the gated predicate. */
+export interface DifferentialProperty<T> {
+  readonly parameters: fc.Parameters<[T]>;
+  readonly predicate: (value: T) => Promise<void>;
+  /** Known signatures met and new ones set aside, as counted so far. */
+  readonly gate: SignatureGate;
 }
 
 /** Millisecond budget for the vitest test wrapping a property. */
@@ -64,15 +86,16 @@ function failureOrigin(path: string, examples: readonly CorpusExample[]): { exam
 }
 
 /**
- * fast-check parameters for a property: seed, path, run count and time
- * limit from FC_*; the failure corpus replayed first as `examples`; and a
- * reporter that files the shrunk counterexample under its signature (one
- * report folder per signature), adds it to the corpus, and fails with the
- * report path and the replay command. Inside a campaign (CAMPAIGN_RUN_DIR),
- * a probe plugin reports progress and honours the campaign's deadline and
- * stop requests.
+ * A differential property, wired for fast-check: seed, path, run count and
+ * time limit from FC_*; the failure corpus replayed first as `examples`; a
+ * predicate that lets known signatures pass (counted) and locks the first
+ * new one; and a reporter that reduces the shrunk counterexample with the
+ * simplification moves, files it under its signature (one report folder per
+ * signature), adds it to the corpus, and fails with the report path and the
+ * replay command. Inside a campaign (CAMPAIGN_RUN_DIR), a probe plugin
+ * reports progress and honours the campaign's deadline and stop requests.
  */
-export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
+export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProperty<T> {
   const { context } = run;
   const settings = context.fastCheck;
   const property = propertyNameOf(run.propertyFile);
@@ -87,12 +110,14 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
   const seed = settings.seed ?? drawSeed();
   const numRuns =
     settings.numRuns ?? (settings.timeLimitSeconds !== undefined || campaign !== undefined ? 2 ** 31 - 1 : DEFAULT_NUM_RUNS);
+  const gate = new SignatureGate(run.known ?? readKnownSignatures(process.env));
+  const predicate = gate.predicate(run.check);
   const probe =
     campaign === undefined
       ? undefined
-      : new CampaignProbe(campaign, { propertyFile: run.propertyFile, property, seed, examples: examples.map((e) => e.name) });
+      : new CampaignProbe(campaign, { propertyFile: run.propertyFile, property, seed, examples: examples.map((e) => e.name), gate });
 
-  const params: fc.Parameters<[T]> = {
+  const parameters: fc.Parameters<[T]> = {
     seed,
     numRuns,
     endOnFailure: false,
@@ -106,6 +131,12 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
     ...(probe !== undefined ? { seed, numRuns, plugins: [probe.plugin<[T]>()] } : {}),
     asyncReporter: async (details) => {
       try {
+        await recordKnownOccurrences(context.findingsDir, [...gate.knownHits.values()], {
+          seed: details.seed,
+          candidate: context.candidate.selectedBy,
+        });
+        const met = knownSummary(gate);
+        if (met !== '' && probe === undefined) console.log(met);
         await report(details);
       } finally {
         probe?.finish();
@@ -113,39 +144,61 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
     },
   };
 
+  /** The case to report: fast-check's shrunk counterexample, reduced by the simplification moves. */
+  async function reduced(value: T, error: FindingError): Promise<{ value: T; error: FindingError; moves: readonly string[] }> {
+    if (run.simplify === undefined) return { value, error, moves: [] };
+    return reduceCounterexample({ value, error }, run.simplify, predicate, {
+      shouldStop: () => probe?.shrinkingShouldStop() ?? false,
+      onKept: (kept, keptError) => probe?.noteSmallerCase(kept as JsonValue, keptError.message.split('\n')[0] ?? ''),
+    });
+  }
+
   async function report(details: fc.RunDetails<[T]>): Promise<void> {
     if (!details.failed) return;
     // Stopped (deadline or interrupt) before any case ran: nothing failed.
     if (details.interrupted && details.counterexample === null) return;
     const origin = failureOrigin(details.counterexamplePath ?? '0', examples);
-    const replay = replayCommand({
-      propertyFile: run.propertyFile,
-      seed: details.seed,
-      path: details.counterexamplePath === null ? undefined : origin.replayPath,
-      env: origin.example !== undefined ? { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } : context.replayEnv,
-    });
     const fromCorpus = origin.example !== undefined ? ` (corpus example ${shownPath(origin.example.file)})` : '';
     const error = details.errorInstance;
-    if (!(error instanceof FindingError)) {
+    if (!(error instanceof FindingError) || details.counterexample === null) {
       // Not a divergence: the suite itself broke (e.g. an input could not be built).
+      const replay = replayCommand({
+        propertyFile: run.propertyFile,
+        seed: details.seed,
+        path: details.counterexamplePath === null ? undefined : origin.replayPath,
+        env: origin.example !== undefined ? { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } : context.replayEnv,
+      });
       const why = error instanceof Error ? error.message : String(error);
       const message = `${run.propertyFile}: the property could not run a case${fromCorpus}: ${why}\nReplay: ${replay}`;
       probe?.recordError(message);
       throw new Error(message);
     }
-    const finding = { ...error.finding, caseValue: (details.counterexample?.[0] ?? null) as JsonValue };
+    const final = await reduced(details.counterexample[0], error);
+    const finding = { ...final.error.finding, caseValue: final.value as JsonValue };
     const signature = signatureOf(finding);
     // The corpus first: one small file, so even an interrupted report loses nothing.
+    // A reduced case no seed and path can name is replayed from a corpus, so it needs one.
+    const corpusDir = root ?? (final.moves.length > 0 ? join(context.findingsDir, REDUCED_CASES_DIR) : undefined);
     const corpus =
-      root === undefined
+      corpusDir === undefined
         ? undefined
-        : addToCorpus(root, {
+        : addToCorpus(corpusDir, {
             property,
             signature: signatureId(signature),
             summary: `${signatureText(signature)}: ${finding.divergence.summary.split('\n')[0] ?? ''}`,
             from: `${run.propertyFile} seed ${details.seed}`,
             case: finding.caseValue,
           });
+    const replayOf = (): { path: string | undefined; env: Readonly<Record<string, string>> } => {
+      if (final.moves.length > 0 && corpus !== undefined) {
+        const dirEnv: Record<string, string> = corpusDir === undefined || corpusDir === corpusRoot(process.env) ? {} : { CORPUS_DIR: corpusDir };
+        return { path: '0', env: { ...context.replayEnv, ...dirEnv, CORPUS_REPLAY: basename(corpus.file) } };
+      }
+      if (origin.example !== undefined) return { path: origin.replayPath, env: { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } };
+      return { path: details.counterexamplePath === null ? undefined : origin.replayPath, env: context.replayEnv };
+    };
+    const target = replayOf();
+    const replay = replayCommand({ propertyFile: run.propertyFile, seed: details.seed, path: target.path, env: target.env });
     const written = await writeReport(
       context.findingsDir,
       finding,
@@ -155,8 +208,9 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
         candidateSelectedBy: context.candidate.selectedBy,
         replay,
         seed: details.seed,
-        path: details.counterexamplePath === null ? undefined : origin.replayPath,
+        path: target.path,
         numShrinks: details.numShrinks,
+        reductionMoves: final.moves,
       },
       context.candidate,
       Math.round(context.timeoutMs / 1000),
@@ -165,6 +219,7 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
     await writeIndex(context.findingsDir);
     probe?.recordFinding({
       id: written.id,
+      signature,
       folder: written.folder,
       count: written.count,
       newSignature: written.newSignature,
@@ -178,8 +233,10 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
         `${finding.operation}: ${finding.divergence.kind}: ${finding.divergence.summary}${fromCorpus}`,
         finding.divergence.detail,
         `Case: ${finding.caseInWords}`,
+        final.moves.length > 0 ? `Reduced after shrinking: ${final.moves.join('; ')}` : '',
+        `Signature: ${signatureText(signature)}`,
         `Report: ${written.folder} (${seen})`,
-        corpus?.added === true ? `Corpus: added ${shownPath(corpus.file)}; commit it so every run replays it first` : '',
+        corpus?.added === true && corpusDir === root ? `Corpus: added ${shownPath(corpus.file)}; commit it so every run replays it first` : '',
         `Replay: ${replay}`,
       ]
         .filter((line) => line !== '')
@@ -187,5 +244,14 @@ export function propertyParameters<T>(run: PropertyRun<T>): fc.Parameters<[T]> {
     );
   }
 
-  return params;
+  return { parameters, predicate, gate };
+}
+
+/** "known signatures met: info metadata [json:x] ×36": empty when none. */
+export function knownSummary(gate: SignatureGate): string {
+  const lines = [
+    ...[...gate.knownHits.values()].map((k) => `  known, not stopped for: ${k.text} ×${k.count}`),
+    ...[...gate.setAside.values()].map((k) => `  new, set aside while shrinking another: ${k.text} ×${k.count}`),
+  ];
+  return lines.length === 0 ? '' : `signatures met without stopping:\n${lines.join('\n')}`;
 }

@@ -2,6 +2,7 @@ import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { Operation } from '../drivers/requests.ts';
 import type { RecipeStep } from '../images/recipe.ts';
 import type { Divergence, JsonValue } from '../oracles/divergence.ts';
+import type { Signature } from './signature.ts';
 
 /** How repro.sh rebuilds an input and what it then runs. */
 export interface ReproPlan {
@@ -26,8 +27,13 @@ export interface Finding {
   readonly reference: ProcessOutcome;
   readonly candidate: ProcessOutcome;
   readonly repro: ReproPlan;
-  /** Key input classes, e.g. ["target=vpc", "bs=non-512"]: part of the signature. */
+  /** Key input classes, e.g. ["target=vpc", "bs=non-512"]: for the report, not the signature. */
   readonly inputClasses: readonly string[];
+  /**
+   * The signature it is filed under, when it differs from what the
+   * divergence alone gives: the part not covered by known signatures.
+   */
+  readonly signature?: Signature;
 }
 
 /** Thrown by a property's check so the reporter can write the report. */

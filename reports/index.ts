@@ -1,11 +1,14 @@
 import { readdir, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Signature } from './signature.ts';
 import { readSignatureRecord, SIGNATURE_FILE, writeAtomically } from './write-report.ts';
 
 /** One line of the findings index: one signature. */
 export interface IndexEntry {
   readonly id: string;
   readonly text: string;
+  /** Structured, so a later run can pass this index as known signatures (`--known`). */
+  readonly signature: Signature;
   readonly title: string;
   readonly count: number;
   /** The report folder, relative to the findings directory. */
@@ -26,7 +29,7 @@ export async function readIndexEntries(findingsDir: string): Promise<IndexEntry[
     const isSignatureFolder = await stat(join(folder, SIGNATURE_FILE)).then((s) => s.isFile(), () => false);
     if (!isSignatureFolder) continue;
     const record = await readSignatureRecord(folder);
-    entries.push({ id: record.id, text: record.text, title: record.title, count: record.count, folder: name, lastSeen: record.lastSeen });
+    entries.push({ id: record.id, text: record.text, signature: record.signature, title: record.title, count: record.count, folder: name, lastSeen: record.lastSeen });
   }
   return entries.sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
 }

@@ -10,6 +10,8 @@ export interface ReportContext {
   readonly seed: number;
   readonly path: string | undefined;
   readonly numShrinks: number;
+  /** Simplification moves the reduction pass kept after shrinking, in order. */
+  readonly reductionMoves?: readonly string[];
 }
 
 function trimmed(text: string, max = 1500): string {
@@ -74,7 +76,8 @@ export function renderMarkdown(finding: Finding, ctx: ReportContext): string {
     ctx.replay,
     '```',
     '',
-    `Shrunk in ${ctx.numShrinks} step(s) from seed ${ctx.seed}${ctx.path !== undefined ? `, path ${ctx.path}` : ''}.`,
+    `Shrunk in ${ctx.numShrinks} step(s) from seed ${ctx.seed}${ctx.path !== undefined ? `, path ${ctx.path}` : ''}` +
+      ((ctx.reductionMoves ?? []).length > 0 ? `, then reduced: ${(ctx.reductionMoves ?? []).join('; ')}.` : '.'),
     '',
     '<details><summary>Case as JSON</summary>',
     '',

@@ -192,7 +192,7 @@ export async function writeReport(
     reference: finding.reference,
     candidate: finding.candidate,
     versions: { reference: ctx.referenceVersion, candidate: ctx.candidateVersion, candidateSelectedBy: ctx.candidateSelectedBy },
-    replay: { command: ctx.replay, seed: ctx.seed, path: ctx.path ?? null, numShrinks: ctx.numShrinks },
+    replay: { command: ctx.replay, seed: ctx.seed, path: ctx.path ?? null, numShrinks: ctx.numShrinks, reductionMoves: ctx.reductionMoves ?? [] },
   };
   const markdown = renderMarkdown(finding, ctx).replace('\n', `\n\n${signatureLine(id, text)}\n`);
   await writeFile(join(staged, 'report.json'), `${JSON.stringify(json, null, 2)}\n`);
@@ -216,4 +216,40 @@ export async function writeReport(
   };
   await writeFile(join(staged, SIGNATURE_FILE), `${JSON.stringify(record, null, 2)}\n`);
   return fileStagedSignature(findingsDir, staged);
+}
+
+/**
+ * Counts occurrences of known signatures (met, not stopped for, not shrunk)
+ * in their report folders, when this findings directory has them: the
+ * count goes on as if each had been filed; the kept example stays.
+ */
+export async function recordKnownOccurrences(
+  findingsDir: string,
+  hits: ReadonlyArray<{ readonly id: string; readonly count: number }>,
+  meta: { readonly seed: number; readonly candidate: string },
+): Promise<void> {
+  for (const hit of hits) {
+    const folder = join(findingsDir, hit.id);
+    const exists = await stat(join(folder, SIGNATURE_FILE)).then(() => true, () => false);
+    if (!exists || hit.count === 0) continue;
+    await withSignatureLock(findingsDir, hit.id, async () => {
+      const record = await readSignatureRecord(folder);
+      const now = new Date().toISOString();
+      const occurrence: Occurrence = {
+        at: now,
+        seed: meta.seed,
+        path: null,
+        replay: `(met ${hit.count} time(s) as a known signature in the run with seed ${meta.seed}; not shrunk)`,
+        caseSize: 0,
+        candidate: meta.candidate,
+      };
+      const updated: SignatureRecord = {
+        ...record,
+        count: record.count + hit.count,
+        lastSeen: now,
+        occurrences: [...record.occurrences, occurrence].slice(-MAX_OCCURRENCES),
+      };
+      await writeAtomically(join(folder, SIGNATURE_FILE), `${JSON.stringify(updated, null, 2)}\n`);
+    });
+  }
 }

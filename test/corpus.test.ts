@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../config/project-root.ts';
 import { loadSuiteContext, type SuiteContext } from '../config/suite-context.ts';
 import { scratchDir } from '../images/scratch.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
-import { propertyParameters } from '../properties/property-runner.ts';
+import { differentialProperty, type PropertyRun } from '../properties/property-runner.ts';
 import { FindingError, type Finding } from '../reports/finding.ts';
 import { exited, syntheticOutcome } from './support/synthetic-outcome.ts';
 import { configErrorOf } from './support/config-error-of.ts';
@@ -36,7 +36,8 @@ function findingFor(value: number, classes: string[] = ['parity=even']): Finding
     operation: 'dd',
     caseValue: value,
     caseInWords: `the number ${value}`,
-    divergence: { kind: 'content', summary: `content differs for ${value}`, detail: '', data: {} },
+    // The classes stand for where the outputs differ: they make the signature.
+    divergence: { kind: 'content', summary: `content differs for ${value}`, detail: '', data: { paths: classes } },
     reference: outcome,
     candidate: outcome,
     inputClasses: classes,
@@ -45,6 +46,16 @@ function findingFor(value: number, classes: string[] = ['parity=even']): Finding
 }
 
 const PROPERTY_FILE = 'properties/numbers.prop.test.ts';
+
+/** A made-up property over integers, wired like a real one. */
+function numbersProperty(
+  run: Omit<PropertyRun<number>, 'propertyFile' | 'context' | 'check'> & { context?: SuiteContext },
+  arbitrary: fc.Arbitrary<number>,
+  check: (n: number) => Promise<void>,
+): { examples: unknown; result: Promise<void> } {
+  const property = differentialProperty<number>({ propertyFile: PROPERTY_FILE, context, ...run, check });
+  return { examples: property.parameters.examples, result: fc.assert(fc.asyncProperty(arbitrary, property.predicate), property.parameters) };
+}
 
 async function failureOf(run: Promise<unknown>): Promise<Error> {
   const error = await run.then(() => undefined, (e: unknown) => e);
@@ -103,18 +114,13 @@ describe('the corpus is replayed first, through fast-check examples', () => {
   test('a failing example is reported as such, with a replay command that runs that example alone', async () => {
     const root = freshDir();
     const { file } = addToCorpus(root, { property: 'numbers', signature: 'dd-content-x', summary: '', from: 'test', case: 1_000_001 });
-    const params = propertyParameters<number>({ propertyFile: PROPERTY_FILE, context, corpus: root, overrides: { seed: 5, numRuns: 20 } });
-    expect(params.examples).toEqual([[1_000_001]]);
     const seen: number[] = [];
-    const error = await failureOf(
-      fc.assert(
-        fc.asyncProperty(fc.integer({ min: 0, max: 1000 }), async (n) => {
-          seen.push(n);
-          if (n > 1_000_000) throw new FindingError(findingFor(n));
-        }),
-        params,
-      ),
-    );
+    const run = numbersProperty({ corpus: root, overrides: { seed: 5, numRuns: 20 } }, fc.integer({ min: 0, max: 1000 }), async (n) => {
+      seen.push(n);
+      if (n > 1_000_000) throw new FindingError(findingFor(n));
+    });
+    expect(run.examples).toEqual([[1_000_001]]);
+    const error = await failureOf(run.result);
     expect(seen[0]).toBe(1_000_001);
     expect(error.message).toContain(`(corpus example ${file})`);
     expect(error.message).toMatch(new RegExp(`Replay: CORPUS_REPLAY=${file.split('/').pop()} FC_SEED=5 FC_PATH=0 npx vitest run ${PROPERTY_FILE}$`, 'm'));
@@ -123,23 +129,17 @@ describe('the corpus is replayed first, through fast-check examples', () => {
   test('an example that passes again stays in the corpus as a regression test', async () => {
     const root = freshDir();
     addToCorpus(root, { property: 'numbers', signature: 'dd-content-x', summary: '', from: 'test', case: 7 });
-    const params = propertyParameters<number>({ propertyFile: PROPERTY_FILE, context, corpus: root, overrides: { seed: 1, numRuns: 5 } });
-    await fc.assert(fc.asyncProperty(fc.integer(), async (_n: number) => undefined), params);
+    await numbersProperty({ corpus: root, overrides: { seed: 1, numRuns: 5 } }, fc.integer(), async () => undefined).result;
     expect(listCorpus(root, 'numbers').map((e) => e.case)).toEqual([7]);
   });
 
   test('a new finding lands in the corpus; a generated failure replays by a path without the corpus', async () => {
     const root = freshDir();
     addToCorpus(root, { property: 'numbers', signature: 'dd-content-x', summary: '', from: 'test', case: 3 });
-    const params = propertyParameters<number>({ propertyFile: PROPERTY_FILE, context, corpus: root, overrides: { seed: 11, numRuns: 200 } });
-    const error = await failureOf(
-      fc.assert(
-        fc.asyncProperty(fc.integer({ min: 0, max: 1000 }), async (n) => {
-          if (n >= 500) throw new FindingError(findingFor(n, ['size=large']));
-        }),
-        params,
-      ),
-    );
+    const run = numbersProperty({ corpus: root, overrides: { seed: 11, numRuns: 200 } }, fc.integer({ min: 0, max: 1000 }), async (n) => {
+      if (n >= 500) throw new FindingError(findingFor(n, ['size=large']));
+    });
+    const error = await failureOf(run.result);
     // Shrunk to the boundary, and saved.
     expect(error.message).toContain('content differs for 500');
     const cases = listCorpus(root, 'numbers').map((e) => e.case as JsonValue);
@@ -154,20 +154,14 @@ describe('the corpus is replayed first, through fast-check examples', () => {
 
 describe('deduplicated reports', () => {
   async function report(findingsDir: string, finding: Finding, seed: number): Promise<Error> {
-    const params = propertyParameters<number>({
-      propertyFile: PROPERTY_FILE,
-      context: { ...context, findingsDir },
-      corpus: false,
-      overrides: { seed, numRuns: 1, examples: [[finding.caseValue as number]] },
-    });
-    return failureOf(
-      fc.assert(
-        fc.asyncProperty(fc.constant<number>(0), async (n) => {
-          if (n === finding.caseValue) throw new FindingError(finding);
-        }),
-        params,
-      ),
+    const run = numbersProperty(
+      { context: { ...context, findingsDir }, corpus: false, overrides: { seed, numRuns: 1, examples: [[finding.caseValue as number]] } },
+      fc.constant<number>(0),
+      async (n) => {
+        if (n === finding.caseValue) throw new FindingError(finding);
+      },
     );
+    return failureOf(run.result);
   }
 
   test('one folder per signature with a count and the smallest case; an index line per signature', async () => {

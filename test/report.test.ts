@@ -7,7 +7,7 @@ import { loadSuiteContext, type SuiteContext } from '../config/suite-context.ts'
 import { runProcess } from '../drivers/run-process.ts';
 import { scratchDir } from '../images/scratch.ts';
 import { checkDdCase } from '../properties/dd.ts';
-import { propertyParameters } from '../properties/property-runner.ts';
+import { differentialProperty } from '../properties/property-runner.ts';
 import { FindingError } from '../reports/finding.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { ddEnv } from './support/dd-env.ts';
@@ -39,15 +39,16 @@ async function runProperty(context: SuiteContext, numRuns = 300): Promise<Failur
   const env = ddEnv(context);
   const folders: string[] = [];
   try {
-    const params = propertyParameters<DdCase>({
+    const property = differentialProperty<DdCase>({
       propertyFile: PROPERTY_FILE,
       context,
+      check: (c) => checkDdCase(env, c),
       // Findings provoked on purpose stay out of the committed corpus.
       corpus: false,
       onReport: (folder) => folders.push(folder),
       overrides: { numRuns },
     });
-    const error = await fc.assert(fc.asyncProperty(ddCaseArbitrary, (c) => checkDdCase(env, c)), params).then(
+    const error = await fc.assert(fc.asyncProperty(ddCaseArbitrary, property.predicate), property.parameters).then(
       () => undefined,
       (e: unknown) => e,
     );
