@@ -83,7 +83,7 @@ interface CalibrationRow {
 async function calibrate(property: string, workers: number, seconds: number, scratch: string): Promise<CalibrationRow> {
   const env = calibrationEnv(join(scratch, `${property}-${workers}`));
   const result = await runCampaign(
-    { durationSeconds: seconds, runs: undefined, seed: 1, properties: [property], workers, shard: { index: 1, total: 1 }, progressEverySeconds: 3600, shrinkGraceSeconds: 5, help: false },
+    { durationSeconds: seconds, runs: undefined, seed: 1, properties: [property], workers, shard: { index: 1, total: 1 }, progressEverySeconds: 3600, shrinkGraceSeconds: 5, known: [], help: false },
     env,
     { write: () => undefined, isTTY: false },
     new CampaignControl(),

@@ -5,6 +5,7 @@ import type { Env } from '../config/env-values.ts';
 import { PROJECT_ROOT } from '../config/project-root.ts';
 import { describeTermination } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
+import { addCampaignKnown } from './campaign-known.ts';
 import { SNAPSHOT_SUFFIX } from './child-settings.ts';
 import { addToCorpus } from './corpus.ts';
 import type { PropertyFile } from './discover.ts';
@@ -36,6 +37,8 @@ export interface JobEnvironment {
   readonly findingsDir: string;
   readonly corpusRoot: string;
   readonly shrinkGraceMs: number;
+  /** Known-signatures files every property process reads (KNOWN_FINDINGS): the campaign's own first. */
+  readonly knownFiles: readonly string[];
   readonly stopping: () => boolean;
   /** The campaign's environment: what chooses the tools reaches every property process. */
   readonly env: Env;
@@ -106,7 +109,10 @@ export async function runJob(state: JobState, env: JobEnvironment, deadline: num
       const shrinkDeadline = deadline === undefined ? undefined : deadline + env.shrinkGraceMs;
       const argv = [
         'env',
-        ...['FC_TIME_LIMIT', 'FC_PATH', 'FC_NUM_RUNS', 'CORPUS_REPLAY', 'CAMPAIGN_DEADLINE', 'CAMPAIGN_SHRINK_DEADLINE'].flatMap((v) => ['-u', v]),
+        ...['FC_TIME_LIMIT', 'FC_PATH', 'FC_NUM_RUNS', 'CORPUS_REPLAY', 'CAMPAIGN_DEADLINE', 'CAMPAIGN_SHRINK_DEADLINE', 'KNOWN_FINDINGS'].flatMap((v) => [
+          '-u',
+          v,
+        ]),
         ...PASSED_ON.flatMap((v) => (env.env[v] !== undefined ? [] : ['-u', v])),
         ...PASSED_ON.flatMap((v) => (env.env[v] !== undefined ? [`${v}=${env.env[v]}`] : [])),
         `FC_SEED=${seed}`,
@@ -118,6 +124,7 @@ export async function runJob(state: JobState, env: JobEnvironment, deadline: num
         `CORPUS_REPLAY=${corpus.length > 0 ? corpus.join(',') : 'none'}`,
         `CORPUS_DIR=${env.corpusRoot}`,
         `FINDINGS_DIR=${env.findingsDir}`,
+        ...(env.knownFiles.length > 0 ? [`KNOWN_FINDINGS=${env.knownFiles.join(',')}`] : []),
         process.execPath,
         VITEST,
         'run',
@@ -148,6 +155,8 @@ export async function runJob(state: JobState, env: JobEnvironment, deadline: num
       }
       casesDone += snapshots.reduce((n, s) => n + s.cases, 0);
       const findings = snapshots.flatMap((s) => s.findings);
+      // Filed now, known from the next attempt on (in every job of this campaign).
+      addCampaignKnown(env.runDir, findings.map((f) => f.signature));
       const suiteBroke = snapshots.some((s) => s.errors.length > 0);
       if (rescued.length > 0 || suiteBroke) return;
       if (findings.length === 0) {

@@ -20,6 +20,11 @@ export interface CampaignOptions {
   readonly progressEverySeconds: number;
   /** Shrinking may go on this long past the budget, so findings are handed over minimal. */
   readonly shrinkGraceSeconds: number;
+  /**
+   * Known-signatures files (findings index.json or findings directories):
+   * findings with these signatures are counted, not stopped for.
+   */
+  readonly known: readonly string[];
   readonly help: boolean;
 }
 
@@ -42,6 +47,9 @@ Options:
   --shard <i>/<n>        this runner's share of an n-runner campaign (seeds differ per shard)
   --progress-every <t>   progress line interval off a terminal (default 30s)
   --shrink-grace <t>     extra time a finding may spend shrinking after the budget (default 60s)
+  --known <index>        a findings index.json (or findings directory) whose signatures are
+                         already reported: counted, never stopped for (repeatable;
+                         KNOWN_FINDINGS=a,b also sets it)
   -h, --help             this text
 
 Ctrl-C (or SIGTERM) stops cleanly: running cases finish, a finding being
@@ -90,12 +98,14 @@ const FLAGS_WITH_VALUES = new Set([
   '--shard',
   '--progress-every',
   '--shrink-grace',
+  '--known',
 ]);
 
 /** Flags and environment into options; any mistake is a ConfigError naming the flag or variable. */
 export function parseCampaignOptions(argv: readonly string[], env: Env): CampaignOptions {
   const values = new Map<string, string>();
   const names: string[] = [];
+  const known: string[] = [];
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -114,7 +124,8 @@ export function parseCampaignOptions(argv: readonly string[], env: Env): Campaig
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new ConfigError(flag, 'needs a value; see npm run campaign -- --help.');
-    values.set(flag, value);
+    if (flag === '--known') known.push(value);
+    else values.set(flag, value);
   }
   const fc = readFastCheckSettings(env);
   if (fc.path !== undefined) {
@@ -134,6 +145,7 @@ export function parseCampaignOptions(argv: readonly string[], env: Env): Campaig
     shard: flag('--shard') !== undefined ? parseShard(flag('--shard') as string) : { index: 1, total: 1 },
     progressEverySeconds: flag('--progress-every') !== undefined ? parseDuration('--progress-every', flag('--progress-every') as string) : 30,
     shrinkGraceSeconds: flag('--shrink-grace') !== undefined ? parseDuration('--shrink-grace', flag('--shrink-grace') as string) : 60,
+    known: [...known, ...(env['KNOWN_FINDINGS']?.split(',') ?? [])].map((k) => k.trim()).filter((k) => k !== ''),
     help,
   };
 }

@@ -1,12 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readKnownFile } from '../hunting/known-signatures.ts';
 import type { Env } from '../config/env-values.ts';
 import { announce, loadSuiteContext } from '../config/suite-context.ts';
 import { renderIndex, writeIndex, type IndexEntry } from '../reports/index.ts';
 import { ABORT_FILE, STOP_FILE } from './child-settings.ts';
 import { corpusRoot, listCorpus, shownPath } from './corpus.ts';
 import { discoverProperties, selectProperties, type PropertyFile } from './discover.ts';
+import { CAMPAIGN_KNOWN_FILE, writeCampaignKnown } from './campaign-known.ts';
 import { JobState, runJob, type JobEnvironment } from './job-runner.ts';
 import type { CampaignOptions } from './options.ts';
 import { plainProgressLine, progressRow, TerminalBlock, type ProgressRow } from './progress-view.ts';
@@ -82,6 +84,7 @@ function replayCampaign(seed: number, options: CampaignOptions, properties: read
     `--seed ${seed}`,
     options.durationSeconds !== undefined ? `--duration ${options.durationSeconds}s` : '',
     options.runs !== undefined ? `--runs ${options.runs}` : '',
+    ...options.known.map((k) => `--known ${k}`),
     `--workers ${options.workers}`,
     total > 1 ? `--shard ${index}/${total}` : '',
     options.properties.length > 0 ? properties.map((p) => p.name).join(' ') : '',
@@ -103,6 +106,9 @@ function exitCodeOf(summaries: readonly PropertySummary[], control: CampaignCont
  */
 export async function runCampaign(options: CampaignOptions, env: Env, io: CampaignIO, control: CampaignControl): Promise<CampaignResult> {
   const context = await loadSuiteContext(env);
+  // Checked before anything runs: a bad --known file is a one-line error, not a failed property.
+  const knownFiles = options.known.map((k) => resolve(k));
+  const knownCount = knownFiles.reduce((n, f) => n + readKnownFile(f, '--known').length, 0);
   const properties = selectProperties(discoverProperties(), options.properties);
   const root = corpusRoot(env);
   const corpus = new Map(properties.map((p) => [p.name, listCorpus(root, p.name).map((e) => e.name)]));
@@ -117,6 +123,8 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
   const runDir = join(context.findingsDir, '.campaign', `${stamp}-seed${seed}-shard${shard}of${shards}`);
   mkdirSync(runDir, { recursive: true });
+  // Signatures filed during this campaign: every later attempt counts them instead of stopping.
+  writeCampaignKnown(runDir, []);
   const jobs = plan(properties, options, corpus);
   const examples = [...corpus.values()].reduce((n, c) => n + c.length, 0);
   const budget = [
@@ -127,6 +135,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
     `properties: ${properties.map((p) => p.name).join(', ')}; ${budget.join(', ')}; ${Math.min(options.workers, jobs.length)} worker(s)` +
       `${jobs.length > properties.length ? `, ${jobs.length / properties.length} seeds per property` : ''}\n` +
       `corpus: ${examples} example(s) replayed first (${shownPath(root)}); reports: ${shownPath(context.findingsDir)}\n` +
+      (knownFiles.length > 0 ? `known: ${knownCount} signature(s) counted, not stopped for (${knownFiles.map(shownPath).join(', ')})\n` : '') +
       `replay: ${replayCampaign(seed, options, properties)}\n`,
   );
 
@@ -137,6 +146,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
     findingsDir: context.findingsDir,
     corpusRoot: root,
     shrinkGraceMs: options.shrinkGraceSeconds * 1000,
+    knownFiles: [join(runDir, CAMPAIGN_KNOWN_FILE), ...knownFiles],
     stopping: () => control.stopRequested,
     env,
   };

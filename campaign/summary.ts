@@ -1,4 +1,5 @@
 import type { ProcessCounters } from '../drivers/run-process.ts';
+import type { SignatureCount } from '../hunting/signature-gate.ts';
 import type { JobSnapshot, RunStatsJson, SnapshotFinding } from './snapshot.ts';
 
 /** One RunStats name's counters, summed over every process of a property. */
@@ -29,6 +30,10 @@ export interface PropertySummary {
   readonly wallMs: number;
   readonly processes: ProcessCounters;
   readonly findings: readonly SnapshotFinding[];
+  /** Known signatures met and counted without stopping (filed earlier in the campaign, or --known). */
+  readonly known: readonly SignatureCount[];
+  /** New signatures met while another was being shrunk. */
+  readonly setAside: readonly SignatureCount[];
   readonly rescued: readonly RescuedCase[];
   readonly errors: readonly string[];
   readonly stats: readonly MergedStats[];
@@ -82,11 +87,23 @@ export function summarise(
       busyMs: sum((s) => s.processes.busyMs),
     },
     findings: snapshots.flatMap((s) => s.findings),
+    known: mergeCounts(snapshots.flatMap((s) => s.known ?? [])),
+    setAside: mergeCounts(snapshots.flatMap((s) => s.setAside ?? [])),
     rescued: extra.rescued,
     errors: [...snapshots.flatMap((s) => s.errors), ...extra.errors],
     stats: mergeStats(snapshots.flatMap((s) => s.stats)),
     shrinking: snapshots.some((s) => s.phase === 'shrinking'),
   };
+}
+
+/** Counts of the same signature from several processes, added up; most frequent first. */
+export function mergeCounts(all: readonly SignatureCount[]): SignatureCount[] {
+  const byId = new Map<string, SignatureCount>();
+  for (const c of all) {
+    const was = byId.get(c.id);
+    byId.set(c.id, { ...c, count: (was?.count ?? 0) + c.count });
+  }
+  return [...byId.values()].sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
 }
 
 export function formatDuration(ms: number): string {
@@ -108,13 +125,13 @@ function percent(n: number, of: number): string {
   return of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '-';
 }
 
-/** Distinct signatures among findings, with how often each came up in this campaign. */
-export function signaturesOf(findings: readonly SnapshotFinding[]): Array<{ id: string; folder: string; times: number }> {
-  const byId = new Map<string, { id: string; folder: string; times: number }>();
+/** Distinct signatures among findings, with how often each came up in this campaign and whether it was new to the findings directory. */
+export function signaturesOf(findings: readonly SnapshotFinding[]): Array<{ id: string; folder: string; times: number; text: string; isNew: boolean }> {
+  const byId = new Map<string, { id: string; folder: string; times: number; text: string; isNew: boolean }>();
   for (const f of findings) {
     const seen = byId.get(f.id);
     if (seen) seen.times++;
-    else byId.set(f.id, { id: f.id, folder: f.folder, times: 1 });
+    else byId.set(f.id, { id: f.id, folder: f.folder, times: 1, text: f.signature === undefined ? f.id : `${f.signature.operation} ${f.signature.kind} [${f.signature.loci.join(', ')}]`, isNew: f.newSignature });
   }
   return [...byId.values()];
 }
@@ -146,7 +163,9 @@ export function renderPropertySummary(s: PropertySummary, shown: (path: string) 
     `${s.name}  (${s.file})`,
     `  runs         ${s.cases} cases (+${s.shrinks} shrink steps), ${rate} cases/s per process${overall} over ${formatDuration(s.elapsedMs)} of property-process time;${busy} ${perCase} processes per case`,
     `  findings     ${s.findings.length}${signatures.length > 0 ? ` (${signatures.length} signature${signatures.length > 1 ? 's' : ''})` : ''}`,
-    ...signatures.map((g) => `    ${g.id} ×${g.times}  ${shown(g.folder)}`),
+    ...signatures.map((g) => `    new: ${g.text} ×${g.times}  ${shown(g.folder)}${g.isNew ? '' : ' (already in the findings directory)'}`),
+    ...s.known.map((k) => `    known: ${k.text} ×${k.count} (counted, not stopped for)`),
+    ...s.setAside.map((k) => `    set aside: ${k.text} ×${k.count} (met while shrinking another; a later run reports it)`),
     ...s.rescued.map((r) => `    interrupted while shrinking; case saved to ${shown(r.corpusFile)} (replayed first next run): ${r.summary}`),
   ];
   for (const stats of s.stats) {

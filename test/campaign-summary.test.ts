@@ -11,6 +11,8 @@ function summaryWith(eligible: number, hits: number): PropertySummary {
     wallMs: 10_000,
     processes: { spawned: 600, childWallMs: 9_000, busyMs: 9_000 },
     findings: [],
+    known: [],
+    setAside: [],
     rescued: [],
     errors: [],
     shrinking: false,
