@@ -77,6 +77,34 @@ export const scenarios: MutantScenario[] = [
     ],
   }),
   ddScenario({
+    title: 'every empty window into qcow2 fails: met on a 33,554,433-byte source (largest size band), reported with a 1-byte one',
+    mutant: 'dd-empty-window.sh qcow2 fail',
+    seed: 5,
+    numRuns: 1,
+    // The case a campaign once reported unreduced: an empty window (skip past
+    // the end) over a source from the band above 32 MiB. fast-check cannot
+    // shrink a given example; the reduction pass must take it to the smallest
+    // size of the smallest band, since the bug fires regardless of size.
+    examples: [
+      {
+        source: { layout: { format: 'raw' }, size: 32 * 1024 * 1024 + 1, extents: [] },
+        target: 'qcow2',
+        bs: 512,
+        count: { kind: 'absent' },
+        skip: { kind: 'share', permille: 1500 },
+      },
+    ],
+    minimal: (found, window) => [
+      is('reduced from the largest size band', found.moves.some((m) => m.includes('33554433')), true),
+      is('source size', found.value.source.size, 1),
+      is('source format', found.value.source.layout.format, 'raw'),
+      is('target', found.value.target, 'qcow2'),
+      is('count', window.count, undefined),
+      is('window is empty (skip at or past the end)', (window.skip ?? 0) * window.bs >= 1, true),
+      is('divergence', found.finding.divergence.kind, 'exit-status'),
+    ],
+  }),
+  ddScenario({
     title: 'small-cluster qcow2 grain bug: content divergence from one data extent, 512-byte qcow2 clusters',
     mutant: 'dd-small-cluster-grain.sh',
     seed: 11,

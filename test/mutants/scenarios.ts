@@ -1,6 +1,7 @@
 import type fc from 'fast-check';
+import type { Simplifier } from '../../arbitraries/simplification.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
-import { findCounterexample, type Counterexample } from '../support/find-counterexample.ts';
+import { findCounterexample, movesThatStillFail, type Counterexample } from '../support/find-counterexample.ts';
 import { mutantPath, toolsWithCandidate } from '../support/tools.ts';
 
 /**
@@ -27,6 +28,12 @@ export function unmet(expectations: readonly Expectation[]): Expectation[] {
 export interface Hunt {
   readonly found: Counterexample<unknown>;
   readonly minimal: readonly Expectation[];
+  /**
+   * Simplification moves that still fail with the reported signature: empty
+   * when the reported case is 1-minimal under the property's moves. Only
+   * computed when asked (it runs the check once per move).
+   */
+  readonly stillFailing?: readonly string[];
 }
 
 export interface MutantScenario {
@@ -38,7 +45,7 @@ export interface MutantScenario {
   readonly seed: number;
   readonly numRuns: number;
   /** Runs the property against the mutant: the shrunk counterexample and what minimal means for it. */
-  readonly hunt: (options: { seed: number; numRuns: number }) => Promise<Hunt>;
+  readonly hunt: (options: { seed: number; numRuns: number; checkOneMinimal?: boolean }) => Promise<Hunt>;
   /**
    * When set, what the finding's repro.sh must print (exiting 1) to show the
    * same divergence without Node.js. The mutation test runs it; the
@@ -54,6 +61,8 @@ export interface PropertyHarness<C, E> {
   readonly arbitrary: fc.Arbitrary<C>;
   readonly makeEnv: (tools: ResolvedTools, toolTimeoutMs: number | undefined) => E;
   readonly check: (env: E, value: C) => Promise<void>;
+  /** The property's simplification moves (as its prop file gives the property runner). */
+  readonly simplify?: Simplifier<C>;
   /** Removes the environment's files. */
   readonly dispose: (env: E) => Promise<void>;
 }
@@ -68,6 +77,8 @@ export interface ScenarioSpec<C, E> {
   readonly toolTimeoutMs?: number;
   /** The cases hunted, when the bug lives in a narrower class than the property's. */
   readonly arbitrary?: fc.Arbitrary<C>;
+  /** Cases run first, as corpus examples are (fast-check cannot shrink them; the reduction pass can). */
+  readonly examples?: readonly C[];
   /** Evaluated before the environment is disposed, so it may still read it. */
   readonly minimal: (found: Counterexample<C>, env: E) => Expectation[] | Promise<Expectation[]>;
   readonly reproShows?: readonly string[];
@@ -81,11 +92,18 @@ export function mutantScenario<C, E>(harness: PropertyHarness<C, E>, s: Scenario
     seed: s.seed,
     numRuns: s.numRuns,
     ...(s.reproShows === undefined ? {} : { reproShows: s.reproShows }),
-    hunt: async ({ seed, numRuns }) => {
+    hunt: async ({ seed, numRuns, checkOneMinimal = false }) => {
       const env = harness.makeEnv(await toolsWithCandidate(mutantPath(s.mutant)), s.toolTimeoutMs);
+      const check = (c: C): Promise<void> => harness.check(env, c);
       try {
-        const found = await findCounterexample(s.arbitrary ?? harness.arbitrary, (c) => harness.check(env, c), { seed, numRuns });
-        return { found, minimal: await s.minimal(found, env) };
+        const found = await findCounterexample(s.arbitrary ?? harness.arbitrary, check, {
+          seed,
+          numRuns,
+          ...(harness.simplify === undefined ? {} : { simplify: harness.simplify }),
+          ...(s.examples === undefined ? {} : { examples: s.examples }),
+        });
+        const stillFailing = checkOneMinimal && harness.simplify !== undefined ? await movesThatStillFail(found, harness.simplify, check) : undefined;
+        return { found, minimal: await s.minimal(found, env), ...(stillFailing === undefined ? {} : { stillFailing }) };
       } finally {
         await harness.dispose(env);
       }

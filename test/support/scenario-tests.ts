@@ -11,8 +11,10 @@ import { mutantPath, toolsWithCandidate } from './tools.ts';
 export function testScenarios(scenarios: readonly MutantScenario[]): void {
   for (const scenario of scenarios) {
     test(scenario.title, async () => {
-      const { found, minimal } = await scenario.hunt({ seed: scenario.seed, numRuns: scenario.numRuns });
+      const { found, minimal, stillFailing } = await scenario.hunt({ seed: scenario.seed, numRuns: scenario.numRuns, checkOneMinimal: true });
       for (const expectation of minimal) expect(expectation.allowed, expectation.what).toContainEqual(expectation.actual);
+      // 1-minimal: no single simplification move of the reported case still fails the same way.
+      expect(stillFailing, 'simplification moves that still fail with the same signature').toEqual([]);
       if (scenario.reproShows === undefined) return;
       const repro = await runReproOf(found.finding, (await toolsWithCandidate(mutantPath(scenario.mutant))).candidate);
       for (const text of scenario.reproShows) expect(repro.output).toContain(text);
