@@ -46,8 +46,9 @@ function sourceOf({ data, mbr }: InfoSource): ImageSpec {
  * Simpler info cases. A source with an MBR is simplified as guest data plus
  * the MBR, never byte by byte (a torn table is not a case the arbitrary
  * makes): the MBR dropped, not bootable, its partition at sector 1, or the
- * data simplified under the same MBR. A move that the MBR undoes (a size
- * below the partition's first sector, which withMbr grows back) is left out.
+ * data simplified under the same MBR. A move the MBR undoes entirely (a
+ * size below the partition's first sector, which withMbr grows back, with
+ * nothing to clip) is left out.
  */
 export function simplifyInfoCase(infoCase: InfoCase): readonly Simplification<InfoCase>[] {
   const { data, mbr } = splitInfoSource(infoCase.source);
