@@ -220,7 +220,8 @@ function describeSimplifier<T>(t: CaseType<T>): void {
         fc.property(t.arbitrary, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (value, picks) => {
           let current = value;
           for (let step = 0; ; step++) {
-            // Far more steps than any case has complexity to lose (the measure falls each step).
+            // Each kind of move applies a few times at most (a size falls to a band's
+            // minimum, counts and ranks to 0), so every chain is short.
             expect(step).toBeLessThan(200);
             assertMoves(t, current);
             const moves = t.simplify(current);
@@ -266,6 +267,15 @@ function valueOf<T>(moves: readonly { move: string; value: T }[], move: string):
   return found.value;
 }
 
+describe('the measure', () => {
+  test('strictly simpler: none greater, one smaller', () => {
+    expect(strictlySimpler([0, 1, 2], [0, 1, 3])).toBe(true);
+    expect(strictlySimpler([0, 1, 3], [0, 1, 3])).toBe(false);
+    expect(strictlySimpler([0, 2, 0], [1, 1, 9])).toBe(false);
+    expect(() => strictlySimpler([0], [0, 1])).toThrow(/different lengths/);
+  });
+});
+
 describe('image spec moves', () => {
   test('a 33,554,433-byte source gets the smallest size of every lower band, extents clipped', () => {
     const spec = raw(32 * MiB + 1, [{ offset: 32 * MiB - 10, length: 4096, fill: 7 }]);
@@ -304,6 +314,11 @@ describe('image spec moves', () => {
 
 describe('dd moves', () => {
   const base: DdCase = { source: raw(4096), target: 'vpc', bs: 4096, count: { kind: 'blocks', n: 1 }, skip: { kind: 'share', permille: 500 } };
+
+  test('a 33,554,433-byte source yields a 1-byte one', () => {
+    const large: DdCase = { ...base, source: raw(32 * MiB + 1), bs: MiB, count: { kind: 'absent' } };
+    expect(valueOf(simplifyDdCase(large), 'source size 33554433 → 1 (smallest of its band)').source).toEqual(raw(1));
+  });
 
   test('bs goes to 512, then to 1', () => {
     const to512 = valueOf(simplifyDdCase(base), 'bs 4096 → 512');
