@@ -298,8 +298,11 @@ type FlawDraw =
   | { readonly flaw: 'compat-0.10-with-v3-feature'; readonly feature: KeyValue }
   | { readonly flaw: 'bad-option-value'; readonly pick: number };
 
+/** Option keys no format knows, for `unknown-key`. */
+export const UNKNOWN_OPTION_KEYS: readonly string[] = ['bogus', 'no_such_option', 'clustersize'];
+
 const flawDrawArbitrary: fc.Arbitrary<FlawDraw> = fc.oneof(
-  fc.constantFrom('bogus', 'no_such_option', 'clustersize').map((key): FlawDraw => ({ flaw: 'unknown-key', key })),
+  fc.constantFrom(...UNKNOWN_OPTION_KEYS).map((key): FlawDraw => ({ flaw: 'unknown-key', key })),
   fc
     .constantFrom(1536, 3000, 65537, 100_000, 256, 4 * MiB)
     .map((clusterSize): FlawDraw => ({ flaw: 'bad-cluster-size', clusterSize })),
@@ -317,7 +320,7 @@ const flawDrawArbitrary: fc.Arbitrary<FlawDraw> = fc.oneof(
 );
 
 /** One rejected value per target for `bad-option-value`. */
-const BAD_VALUES: Readonly<Record<ImageFormat, readonly KeyValue[]>> = {
+export const BAD_VALUES: Readonly<Record<ImageFormat, readonly KeyValue[]>> = {
   raw: [['preallocation', 'metadata'], ['preallocation', 'bogus']],
   qcow2: [['compat', '0.9'], ['preallocation', 'bogus'], ['lazy_refcounts', 'maybe']],
   vmdk: [['subformat', 'bogus']],

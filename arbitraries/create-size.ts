@@ -71,6 +71,22 @@ export const sparseSizeArbitrary: fc.Arbitrary<SizeText> = fc.oneof(
   },
 );
 
+/**
+ * The smallest size of each band of sparseSizeArbitrary, in its order,
+ * written the simplest way (for the reduction pass). Every allocating
+ * band's minimum (0 and 64 KiB) is among them.
+ */
+export const SPARSE_SIZE_BAND_MINIMA: readonly SizeText[] = [
+  plainBytes(0),
+  plainBytes(64 * KiB),
+  plainBytes(0),
+  plainBytes(0),
+  suffixed(1, 0, 'G'),
+];
+
+/** The largest size sparseSizeArbitrary draws: "200.75G". */
+export const SPARSE_SIZE_MAX: SizeText = suffixed(200, 3, 'G');
+
 /** At most 16 MiB, for layouts that write every block (preallocation, fixed subformats). */
 export const ALLOCATING_SIZE_CAP = 16 * MiB;
 

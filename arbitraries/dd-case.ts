@@ -76,7 +76,12 @@ export const ddCaseArbitrary: fc.Arbitrary<DdCase> = fc
     count: blockOperandArbitrary(2),
     skip: blockOperandArbitrary(2),
   })
-  .filter((ddCase) => blocksCopied(ddCase, predictedVirtualSize(ddCase.source)) <= MAX_BLOCKS_COPIED);
+  .filter(withinBlockLimit);
+
+/** The arbitrary's filter: the case copies at most MAX_BLOCKS_COPIED blocks of its (predicted) source. */
+export function withinBlockLimit(ddCase: DdCase): boolean {
+  return blocksCopied(ddCase, predictedVirtualSize(ddCase.source)) <= MAX_BLOCKS_COPIED;
+}
 
 function resolveOperand(operand: BlockOperand, blocksInImage: number): number | undefined {
   switch (operand.kind) {

@@ -53,6 +53,9 @@ export const imageSizeArbitrary: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: fc.integer({ min: 32 * MiB + 1, max: 72 * MiB }), weight: 1 },
 );
 
+/** The smallest size of each band of imageSizeArbitrary, in its order (for the reduction pass). */
+export const IMAGE_SIZE_BAND_MINIMA: readonly number[] = [1, 32 * KiB, 64 * KiB, 32 * MiB + 1];
+
 /** Distinct non-zero fill bytes by position, so extents are told apart. */
 function fillFor(index: number, zero: boolean): number {
   return zero ? 0 : ((index * 0x35 + 0x11) % 255) + 1;

@@ -17,10 +17,15 @@ export interface MbrTable {
 
 const SECTOR = 512;
 
+/** Linux, NTFS, FAT32 LBA, a protective GPT MBR. */
+export const MBR_PARTITION_TYPES: readonly number[] = [0x83, 0x07, 0x0c, 0xee];
+/** The first partition's sector, simplest first. */
+export const MBR_START_LBAS: readonly number[] = [1, 63, 2048];
+
 export const mbrTableArbitrary: fc.Arbitrary<MbrTable> = fc.record({
   bootable: fc.boolean(),
-  partitionType: fc.constantFrom(0x83, 0x07, 0x0c, 0xee),
-  startLba: fc.constantFrom(1, 63, 2048),
+  partitionType: fc.constantFrom(...MBR_PARTITION_TYPES),
+  startLba: fc.constantFrom(...MBR_START_LBAS),
 });
 
 /** One-byte extents for the non-zero bytes of a little-endian 32-bit field. */

@@ -97,6 +97,9 @@ const measureSizeArbitrary: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: fc.integer({ min: 1024 * GiB, max: Number.MAX_SAFE_INTEGER }), weight: 1 },
 );
 
+/** The smallest size of each band of measureSizeArbitrary, in its order (for the reduction pass). */
+export const MEASURE_SIZE_BAND_MINIMA: readonly number[] = [0, 0, 1024 * GiB];
+
 /** 512 B … 64 MiB bitmap granularity, shrinking toward qemu's 64 KiB default. */
 const granularityArbitrary = fc.oneof(fc.constant(65536), fc.integer({ min: 9, max: 26 }).map((b) => 2 ** b));
 
