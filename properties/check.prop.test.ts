@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { checkCaseArbitrary, type CheckCase } from '../arbitraries/check-case.ts';
+import { simplifyCheckCase } from '../arbitraries/check-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { checkCheckCase } from './check.ts';
 import { checkEnv } from './check-env.ts';
@@ -19,6 +20,7 @@ const property = differentialProperty<CheckCase>({
   propertyFile: 'properties/check.prop.test.ts',
   context,
   check: (checkCase) => checkCheckCase(env, checkCase),
+  simplify: simplifyCheckCase,
 });
 
 test.prop([checkCaseArbitrary], property.parameters)(

@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { convertCaseArbitrary, type ConvertCase } from '../arbitraries/convert-case.ts';
+import { simplifyConvertCase } from '../arbitraries/convert-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
@@ -32,6 +33,7 @@ const property = differentialProperty<ConvertCase>({
   context,
   overrides,
   check: (convertCase) => checkConvertCase(env, convertCase),
+  simplify: simplifyConvertCase,
 });
 
 test.prop([convertCaseArbitrary], property.parameters)(

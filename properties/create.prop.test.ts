@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { createCaseArbitrary, type CreateCase } from '../arbitraries/create-case.ts';
+import { simplifyCreateCase } from '../arbitraries/create-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { LibyalReaders } from '../oracles/create-libyal.ts';
 import { RunStats } from '../oracles/run-stats.ts';
@@ -45,6 +46,7 @@ const property = differentialProperty<CreateCase>({
   propertyFile: 'properties/create.prop.test.ts',
   context,
   check: (createCase) => checkCreateCase(env, createCase),
+  simplify: simplifyCreateCase,
 });
 
 test.prop([createCaseArbitrary], property.parameters)(

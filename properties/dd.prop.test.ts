@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { ddCaseArbitrary, type DdCase } from '../arbitraries/dd-case.ts';
+import { simplifyDdCase } from '../arbitraries/dd-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
@@ -28,6 +29,7 @@ const property = differentialProperty<DdCase>({
   propertyFile: 'properties/dd.prop.test.ts',
   context,
   check: (ddCase) => checkDdCase(env, ddCase),
+  simplify: simplifyDdCase,
 });
 
 test.prop([ddCaseArbitrary], property.parameters)(

@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { infoCaseArbitrary, type InfoCase } from '../arbitraries/info-case.ts';
+import { simplifyInfoCase } from '../arbitraries/info-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
@@ -22,6 +23,7 @@ const property = differentialProperty<InfoCase>({
   propertyFile: 'properties/info.prop.test.ts',
   context,
   check: (infoCase) => checkInfoCase(env, infoCase),
+  simplify: simplifyInfoCase,
 });
 
 test.prop([infoCaseArbitrary], property.parameters)(

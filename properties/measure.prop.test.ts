@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { measureCaseArbitrary, type MeasureCase } from '../arbitraries/measure-case.ts';
+import { simplifyMeasureCase } from '../arbitraries/measure-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { skippedSummary } from './check-summary.ts';
 import { checkMeasureCase } from './measure.ts';
@@ -22,6 +23,7 @@ const property = differentialProperty<MeasureCase>({
   propertyFile: 'properties/measure.prop.test.ts',
   context,
   check: (measureCase) => checkMeasureCase(env, measureCase),
+  simplify: simplifyMeasureCase,
 });
 
 test.prop([measureCaseArbitrary], property.parameters)(

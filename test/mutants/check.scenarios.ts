@@ -1,3 +1,4 @@
+import { simplifyCheckCase } from '../../arbitraries/check-case-simplify.ts';
 import fc from 'fast-check';
 import { checkCaseArbitrary, type CheckCase } from '../../arbitraries/check-case.ts';
 import { imageSpecArbitrary } from '../../arbitraries/image-spec.ts';
@@ -17,6 +18,7 @@ const checkHarness: PropertyHarness<CheckCase, CheckEnv> = {
   arbitrary: checkCaseArbitrary,
   makeEnv: (tools, toolTimeoutMs) => checkEnv(tools, toolTimeoutMs ?? 30_000),
   check: checkCheckCase,
+  simplify: simplifyCheckCase,
   dispose: (env) => env.dispose(),
 };
 

@@ -1,3 +1,4 @@
+import { simplifyConvertCase } from '../../arbitraries/convert-case-simplify.ts';
 import { compressionPromise, convertCaseArbitrary, type ConvertCase } from '../../arbitraries/convert-case.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
 import { checkConvertCase } from '../../properties/convert.ts';
@@ -13,6 +14,7 @@ const convertHarness: PropertyHarness<ConvertCase, ConvertEnv> = {
   // The dd environment has everything convert needs; only the counters differ.
   makeEnv: (tools, toolTimeoutMs) => ({ ...ddEnv(tools, toolTimeoutMs), stats: new RunStats('convert') }),
   check: checkConvertCase,
+  simplify: simplifyConvertCase,
   dispose: (env) => env.images.dispose(),
 };
 

@@ -1,3 +1,4 @@
+import { simplifyCreateCase } from '../../arbitraries/create-case-simplify.ts';
 import { createCaseArbitrary, type CreateCase } from '../../arbitraries/create-case.ts';
 import { checkCreateCase, type CreatePropertyEnv } from '../../properties/create.ts';
 import { createEnv } from '../support/create-env.ts';
@@ -8,6 +9,7 @@ const createHarness: PropertyHarness<CreateCase, CreatePropertyEnv> = {
   arbitrary: createCaseArbitrary,
   makeEnv: (tools, toolTimeoutMs) => createEnv(tools, toolTimeoutMs),
   check: checkCreateCase,
+  simplify: simplifyCreateCase,
   // create builds no inputs; its outputs live in per-case directories.
   dispose: async () => undefined,
 };

@@ -1,3 +1,4 @@
+import { simplifyDdCase } from '../../arbitraries/dd-case-simplify.ts';
 import { ddCaseArbitrary, resolveDdWindow, type DdCase, type DdWindow } from '../../arbitraries/dd-case.ts';
 import { checkDdCase, type DdPropertyEnv } from '../../properties/dd.ts';
 import { ddEnv } from '../support/dd-env.ts';
@@ -9,6 +10,7 @@ const ddHarness: PropertyHarness<DdCase, DdPropertyEnv> = {
   arbitrary: ddCaseArbitrary,
   makeEnv: (tools, toolTimeoutMs) => ddEnv(tools, toolTimeoutMs),
   check: checkDdCase,
+  simplify: simplifyDdCase,
   dispose: (env) => env.images.dispose(),
 };
 

@@ -1,3 +1,4 @@
+import { simplifyInfoCase } from '../../arbitraries/info-case-simplify.ts';
 import { infoCaseArbitrary, type InfoCase } from '../../arbitraries/info-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
 import { ImageCache } from '../../images/materialise.ts';
@@ -22,6 +23,7 @@ const infoHarness: PropertyHarness<InfoCase, InfoPropertyEnv> = {
   arbitrary: infoCaseArbitrary,
   makeEnv: (tools, toolTimeoutMs) => infoEnv(tools, toolTimeoutMs),
   check: checkInfoCase,
+  simplify: simplifyInfoCase,
   dispose: (env) => env.images.dispose(),
 };
 

@@ -1,3 +1,4 @@
+import { simplifyMeasureCase } from '../../arbitraries/measure-case-simplify.ts';
 import type fc from 'fast-check';
 import { measureCaseArbitrary, qemuMeasures, type MeasureCase } from '../../arbitraries/measure-case.ts';
 import { checkMeasureCase } from '../../properties/measure.ts';
@@ -35,6 +36,7 @@ const measureHarness: PropertyHarness<MeasureCase, MeasureEnv> = {
   arbitrary: measureCaseArbitrary,
   makeEnv: (tools, toolTimeoutMs) => measureEnv(tools, toolTimeoutMs ?? 30_000),
   check: checkMeasureCase,
+  simplify: simplifyMeasureCase,
   dispose: (env) => env.dispose(),
 };
 
