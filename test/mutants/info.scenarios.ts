@@ -76,15 +76,15 @@ export const scenarios: MutantScenario[] = [
     ],
   }),
   infoScenario({
-    title: 'exit status only: a correct vhdx report with exit 1, shrunk to an empty vhdx with 1 MiB blocks',
+    title: 'exit status only: a correct vhdx report with exit 1, reduced to an empty vhdx with the default 8 MiB blocks',
     mutant: 'info-vhdx-exit-status.sh',
     seed: 7,
     numRuns: 300,
-    // Minimal: the vhdx layout is the trigger; the block size shrinks to its
-    // first choice (1 MiB), the size to 1 byte, and there is no data or MBR.
+    // Minimal: the vhdx layout is the trigger; the block size is reduced to
+    // qemu-img's default (8 MiB), the size to 1 byte, and there is no data or MBR.
     // Only the status differs: the report itself is qemu-img's, byte for byte.
     minimal: (found) => [
-      is('source', found.value.source, { layout: { format: 'vhdx', blockSize: 1024 * 1024 }, size: 1, extents: [] }),
+      is('source', found.value.source, { layout: { format: 'vhdx', blockSize: 8 * 1024 * 1024 }, size: 1, extents: [] }),
       is('divergence', found.finding.divergence.kind, 'exit-status'),
       is('reference exit', found.finding.divergence.data['referenceExit'], 0),
       is('candidate exit', found.finding.divergence.data['candidateExit'], 1),
