@@ -1,5 +1,6 @@
 import { infoCaseArbitrary, type InfoCase } from '../../arbitraries/info-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
 import { ImageCache } from '../../images/materialise.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
 import { checkInfoCase, type InfoPropertyEnv } from '../../properties/info.ts';
@@ -12,6 +13,7 @@ export function infoEnv(tools: ResolvedTools, timeoutMs = 30_000): InfoPropertyE
     reference: tools.reference,
     candidate: tools.candidate,
     timeoutMs,
+    candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
     images: new ImageCache({ qemuImg, qemuIo: tools.qemuIo, timeoutMs: 30_000 }),
     stats: new RunStats('info'),
   };
