@@ -168,6 +168,8 @@ export async function selfCheckMeasureCase(env: MeasurePropertyEnv, measureCase:
   const format = measureCase.target.format;
   const inputClasses = measureInputClasses(measureCase);
   const file: SourceFile = source === undefined ? undefined : { path: source.image.path, format: source.image.format };
+  // Alone, so the cap applies: qemu-img cannot measure this target, and no
+  // other call's time says how long this measure should take.
   const candidate = await runTool(env.candidate, measureRequest(measureCase, file), env.timeoutMs);
   const abnormal = abnormalEnd(candidate);
   if (abnormal === undefined && !succeeded(candidate)) {
