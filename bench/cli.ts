@@ -26,6 +26,8 @@ Options:
   --seeds <n>            seeds per mutant (default 5)
   --cap <time>           give up a hunt after this long (default 120s)
   --only <a,b>           properties to bench (default: all)
+  --hunt <a,b>           only these mutants' hunts, e.g. dd-vpc-hang (implies
+                         --skip-calibration)
   --skip-calibration     only the mutant hunts
   --skip-mutants         only the calibration
   --workers <list>       worker counts to compare (default 1,2)`;
@@ -35,6 +37,8 @@ interface BenchOptions {
   readonly seeds: number;
   readonly capSeconds: number;
   readonly only: readonly string[];
+  /** Mutant names (test/mutants/<name>.sh); empty: every mutant. */
+  readonly hunt: readonly string[];
   readonly calibration: boolean;
   readonly mutants: boolean;
   readonly workers: readonly number[];
@@ -46,18 +50,23 @@ function parseOptions(args: readonly string[]): BenchOptions | undefined {
     return at >= 0 ? args[at + 1] : undefined;
   };
   if (args.includes('--help') || args.includes('-h')) return undefined;
-  const known = new Set(['--calibration', '--seeds', '--cap', '--only', '--skip-calibration', '--skip-mutants', '--workers']);
+  const known = new Set(['--calibration', '--seeds', '--cap', '--only', '--hunt', '--skip-calibration', '--skip-mutants', '--workers']);
   for (const arg of args) if (arg.startsWith('--') && !known.has(arg)) throw new ConfigError(arg, 'is not a bench option; see npm run bench -- --help.');
   const seeds = Number(value('--seeds') ?? '5');
   if (!Number.isInteger(seeds) || seeds < 1) throw new ConfigError('--seeds', 'give a whole number of seeds, at least 1.');
   const workers = (value('--workers') ?? '1,2').split(',').map(Number);
+  const hunt = value('--hunt')?.split(',').map((name) => name.replace(/\.sh$/, '')) ?? [];
+  if (args.includes('--hunt') && (hunt.length === 0 || hunt.some((name) => name === '' || name.startsWith('--')))) {
+    throw new ConfigError('--hunt', 'give mutant names such as dd-vpc-hang (see test/mutants/*.sh).');
+  }
   if (workers.some((w) => !Number.isInteger(w) || w < 1)) throw new ConfigError('--workers', 'give worker counts such as 1,2.');
   return {
     calibrationSeconds: parseDuration('--calibration', value('--calibration') ?? '20'),
     seeds,
     capSeconds: parseDuration('--cap', value('--cap') ?? '120'),
     only: value('--only')?.split(',') ?? [],
-    calibration: !args.includes('--skip-calibration'),
+    hunt,
+    calibration: hunt.length === 0 && !args.includes('--skip-calibration'),
     mutants: !args.includes('--skip-mutants'),
     workers,
   };
@@ -115,16 +124,19 @@ interface HuntRow {
   readonly wallMs: number;
 }
 
-async function loadScenarios(only: readonly string[]): Promise<Array<{ file: string; index: number; scenario: MutantScenario }>> {
+async function loadScenarios(only: readonly string[], mutants: readonly string[]): Promise<Array<{ file: string; index: number; scenario: MutantScenario }>> {
   const dir = join(PROJECT_ROOT, 'test', 'mutants');
   const found: Array<{ file: string; index: number; scenario: MutantScenario }> = [];
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.scenarios.ts')).sort()) {
     const file = `test/mutants/${name}`;
     const module = (await import(join(PROJECT_ROOT, file))) as { scenarios: MutantScenario[] };
     module.scenarios.forEach((scenario, index) => {
-      if (only.length === 0 || only.includes(scenario.property)) found.push({ file, index, scenario });
+      const wanted = (only.length === 0 || only.includes(scenario.property)) && (mutants.length === 0 || mutants.includes(scenario.mutant.replace(/\.sh$/, '')));
+      if (wanted) found.push({ file, index, scenario });
     });
   }
+  const unknown = mutants.filter((m) => !found.some((f) => f.scenario.mutant.replace(/\.sh$/, '') === m));
+  if (unknown.length > 0) throw new ConfigError('--hunt', `no scenario uses ${unknown.join(', ')}; see test/mutants/*.scenarios.ts.`);
   return found;
 }
 
@@ -187,7 +199,7 @@ async function main(): Promise<void> {
       );
     }
     if (options.mutants) {
-      const scenarios = await loadScenarios(options.only);
+      const scenarios = await loadScenarios(options.only, options.hunt);
       for (const workers of options.workers) {
         for (const { file, index, scenario } of scenarios) {
           const seeds = Array.from({ length: options.seeds }, (_, k) => scenario.seed + k);

@@ -45,7 +45,7 @@ export interface JobEnvironment {
 }
 
 /** Variables a property process takes from the campaign's environment (set or unset alike). */
-const PASSED_ON = ['QEMU_IMG', 'QEMU_IO', 'INSTAR', 'CANDIDATE', 'TOOL_TIMEOUT', 'SCRATCH_DIR'];
+const PASSED_ON = ['QEMU_IMG', 'QEMU_IO', 'INSTAR', 'CANDIDATE', 'TOOL_TIMEOUT', 'CANDIDATE_TIME_FLOOR', 'CANDIDATE_TIME_FACTOR', 'SCRATCH_DIR'];
 
 /** A job's live state: what progress and the summary read. */
 export class JobState {

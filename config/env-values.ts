@@ -28,6 +28,22 @@ export function readInteger(
   return value;
 }
 
+/**
+ * Reads an optional plain decimal such as "2" or "0.5" (no sign, exponent or
+ * hex). Like {@link readInteger}, set-but-wrong is an error naming the variable.
+ */
+export function readDecimal(env: Env, name: string, bounds: { min: number; max: number }): number | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  const range = `give a number from ${bounds.min} to ${bounds.max}, such as ${bounds.min}`;
+  if (text === '') throw new ConfigError(name, `is set but empty; unset it or ${range}.`);
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new ConfigError(name, `"${raw}" is not a plain decimal number; ${range}.`);
+  const value = Number(text);
+  if (value < bounds.min || value > bounds.max) throw new ConfigError(name, `${text} is out of range; ${range}.`);
+  return value;
+}
+
 /** Reads an optional non-empty string; set-but-blank is an error. */
 export function readNonEmpty(env: Env, name: string, hint: string): string | undefined {
   const raw = env[name];

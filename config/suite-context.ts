@@ -2,7 +2,7 @@ import { readFastCheckSettings, type FastCheckSettings } from './fast-check-sett
 import type { Env } from './env-values.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 import { resolveTools, type ResolvedTools } from './resolve-tools.ts';
-import { readSuiteSettings, type SuiteSettings } from './suite-settings.ts';
+import { CANDIDATE_TIME_VARIABLES, readSuiteSettings, type SuiteSettings } from './suite-settings.ts';
 
 /** Everything a property needs to know about this run, validated once. */
 export interface SuiteContext extends ResolvedTools, SuiteSettings {
@@ -13,7 +13,13 @@ export async function loadSuiteContext(env: Env): Promise<SuiteContext> {
   const fastCheck = readFastCheckSettings(env);
   const settings = readSuiteSettings(env, PROJECT_ROOT);
   const tools = await resolveTools(env);
-  return { ...tools, ...settings, fastCheck };
+  // A replay judges the candidate's time as the run that found the case did.
+  const replayEnv: Record<string, string> = { ...tools.replayEnv };
+  for (const name of CANDIDATE_TIME_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) replayEnv[name] = value;
+  }
+  return { ...tools, ...settings, replayEnv, fastCheck };
 }
 
 let shared: Promise<SuiteContext> | undefined;

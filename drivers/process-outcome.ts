@@ -1,8 +1,11 @@
+import type { DerivedLimit } from './candidate-time-limit.ts';
+
 /** How a child process ended. Exactly one of these, never a mix. */
 export type Termination =
   | { readonly kind: 'exited'; readonly code: number }
   | { readonly kind: 'signaled'; readonly signal: string }
-  | { readonly kind: 'timed-out'; readonly afterMs: number }
+  /** `derivedFrom`: the limit came from the reference's time, not the fixed timeout. */
+  | { readonly kind: 'timed-out'; readonly afterMs: number; readonly derivedFrom?: DerivedLimit }
   | { readonly kind: 'spawn-failed'; readonly message: string };
 
 export interface ProcessOutcome {
@@ -23,7 +26,14 @@ export function succeeded(outcome: ProcessOutcome): boolean {
   return exitedWith(outcome, 0);
 }
 
-/** "exit 1", "signal SIGSEGV", "timed out after 30000 ms", "could not start: …". */
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
+}
+
+/**
+ * "exit 1", "signal SIGSEGV", "timed out after 30000 ms", "timed out after
+ * 2000 ms (limit derived: max(floor 2 s, 10 × reference 35 ms))", "could not start: …".
+ */
 export function describeTermination(t: Termination): string {
   switch (t.kind) {
     case 'exited':
@@ -31,7 +41,8 @@ export function describeTermination(t: Termination): string {
     case 'signaled':
       return `killed by ${t.signal}`;
     case 'timed-out':
-      return `timed out after ${t.afterMs} ms`;
+      if (t.derivedFrom === undefined) return `timed out after ${t.afterMs} ms`;
+      return `timed out after ${t.afterMs} ms (limit derived: max(floor ${seconds(t.derivedFrom.floorMs)}, ${t.derivedFrom.factor} × reference ${t.derivedFrom.referenceMs} ms))`;
     case 'spawn-failed':
       return `could not start: ${t.message}`;
   }

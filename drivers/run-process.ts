@@ -1,10 +1,16 @@
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
+import type { AdjustableDeadline, LimitInForce } from './deadline.ts';
 import type { ProcessOutcome, Termination } from './process-outcome.ts';
 
 export interface RunOptions {
   /** Kill the whole process group after this long. */
   readonly timeoutMs: number;
+  /**
+   * May shorten `timeoutMs` while the child runs (never lengthen it): the
+   * candidate's limit, once the reference's time is known.
+   */
+  readonly deadline?: AdjustableDeadline;
   /** Bytes kept per stream; the rest is drained and dropped. */
   readonly maxCaptureBytes?: number;
   readonly cwd?: string;
@@ -97,12 +103,28 @@ export async function runProcess(argv: readonly string[], options: RunOptions): 
   const pid = child.pid;
   if (pid !== undefined) liveGroups.add(pid);
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    if (pid !== undefined) killGroup(pid);
-  }, options.timeoutMs);
+  let applied: LimitInForce = { limitMs: options.timeoutMs, derivedFrom: undefined };
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (chosen: LimitInForce): void => {
+    clearTimeout(timer);
+    applied = chosen;
+    // A tightened limit that is already past kills at once.
+    const remaining = Math.max(0, started + chosen.limitMs - performance.now());
+    timer = setTimeout(() => {
+      timedOut = true;
+      if (pid !== undefined) killGroup(pid);
+    }, remaining);
+  };
+  const tighten = (chosen: LimitInForce): void => {
+    if (!timedOut && chosen.limitMs < applied.limitMs) arm(chosen);
+  };
+  arm(applied);
+  const early = options.deadline?.current;
+  if (early !== undefined) tighten(early);
+  const unsubscribe = options.deadline?.subscribe(tighten);
   const result = await child;
   clearTimeout(timer);
+  unsubscribe?.();
   if (pid !== undefined) {
     liveGroups.delete(pid);
     // Reap anything the child left behind in its group.
@@ -114,7 +136,10 @@ export async function runProcess(argv: readonly string[], options: RunOptions): 
   const wallMs = Math.round(ended - started);
   let termination: Termination;
   if (timedOut) {
-    termination = { kind: 'timed-out', afterMs: options.timeoutMs };
+    termination =
+      applied.derivedFrom === undefined
+        ? { kind: 'timed-out', afterMs: applied.limitMs }
+        : { kind: 'timed-out', afterMs: applied.limitMs, derivedFrom: applied.derivedFrom };
   } else if (result.failed && result.exitCode === undefined && result.signal === undefined) {
     termination = { kind: 'spawn-failed', message: result.shortMessage ?? 'unknown error' };
   } else if (result.signal !== undefined) {

@@ -1,4 +1,5 @@
 import type { ResolvedTools } from '../config/resolve-tools.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import type { CheckPropertyEnv } from './check.ts';
@@ -8,6 +9,7 @@ import { DerivedImages } from './check-derived-images.ts';
 export function checkEnv(
   tools: ResolvedTools,
   timeoutMs: number,
+  candidateTime: CandidateTimePolicy,
 ): CheckPropertyEnv & { readonly dispose: () => Promise<void> } {
   const imageTools = { qemuImg: tools.reference.command[0] ?? 'qemu-img', qemuIo: tools.qemuIo, timeoutMs: Math.max(timeoutMs, 30_000) };
   const images = new ImageCache(imageTools);
@@ -16,6 +18,7 @@ export function checkEnv(
     reference: tools.reference,
     candidate: tools.candidate,
     timeoutMs,
+    candidateTime,
     images,
     derived,
     stats: new RunStats('check'),

@@ -9,7 +9,7 @@ import { skippedSummary } from './check-summary.ts';
 import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
-const env = checkEnv(context, context.timeoutMs);
+const env = checkEnv(context, context.timeoutMs, context.candidateTime);
 
 afterAll(async () => {
   console.log([env.stats.summary(), ...skippedSummary(env.stats)].join('\n'));

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { CheckCase } from '../arbitraries/check-case.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { describeTermination, exitedWith, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { CheckRequest } from '../drivers/requests.ts';
-import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
+import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
+import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeSpec } from '../images/image-spec.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
 import { parseQcow2, resolveFault, faultSteps, type ResolvedFault } from '../images/qcow2-corrupt.ts';
@@ -25,6 +27,8 @@ export interface CheckPropertyEnv {
   readonly reference: Tool;
   readonly candidate: Tool;
   readonly timeoutMs: number;
+  /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
+  readonly candidateTime: CandidateTimePolicy;
   readonly images: ImageCache;
   readonly derived: DerivedImages;
   readonly stats: RunStats;
@@ -150,10 +154,8 @@ export async function checkCheckCase(env: CheckPropertyEnv, checkCase: CheckCase
   }
   env.stats.classify(inputClasses);
   const { image } = input;
-  const [reference, candidate] = await Promise.all([
-    runTool(env.reference, request(image.path, checkCase), env.timeoutMs),
-    runTool(env.candidate, request(image.path, checkCase), env.timeoutMs),
-  ]);
+  const call = request(image.path, checkCase);
+  const [reference, candidate] = await runReferenceAndCandidate(env, call, call);
   let observed = observe(checkCase, reference, candidate);
   const modified = fingerprintOf(image.path) !== image.fingerprint;
   if (modified) {

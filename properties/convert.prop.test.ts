@@ -12,7 +12,7 @@ const context = await suiteContext();
 const qemuImg = context.reference.command[0] ?? 'qemu-img';
 const stats = new RunStats('convert');
 const images = new ImageCache({ qemuImg, qemuIo: context.qemuIo, timeoutMs: context.timeoutMs });
-const env = { reference: context.reference, candidate: context.candidate, qemuImg, timeoutMs: context.timeoutMs, images, stats };
+const env = { reference: context.reference, candidate: context.candidate, qemuImg, timeoutMs: context.timeoutMs, candidateTime: context.candidateTime, images, stats };
 
 afterAll(async () => {
   console.log(stats.summary());

@@ -5,9 +5,11 @@ import {
   type CompressionPromise,
   type ConvertCase,
 } from '../arbitraries/convert-case.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { ConvertRequest } from '../drivers/requests.ts';
-import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
+import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
+import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeLayout, describeSpec, type ImageFormat } from '../images/image-spec.ts';
 import { expectedContent } from '../images/expected-content.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
@@ -29,6 +31,8 @@ export interface ConvertPropertyEnv {
   /** qemu-img used as the neutral reader and inspector. */
   readonly qemuImg: string;
   readonly timeoutMs: number;
+  /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
+  readonly candidateTime: CandidateTimePolicy;
   readonly images: ImageCache;
   readonly stats: RunStats;
 }
@@ -189,10 +193,11 @@ export async function checkConvertCase(env: ConvertPropertyEnv, convertCase: Con
 
   await withCaseDir(async (dir) => {
     const outputs = { reference: join(dir, `reference.${format}`), candidate: join(dir, `candidate.${format}`) };
-    const [reference, candidate] = await Promise.all([
-      runTool(env.reference, request(source, outputs.reference, convertCase), env.timeoutMs),
-      runTool(env.candidate, request(source, outputs.candidate, convertCase), env.timeoutMs),
-    ]);
+    const [reference, candidate] = await runReferenceAndCandidate(
+      env,
+      request(source, outputs.reference, convertCase),
+      request(source, outputs.candidate, convertCase),
+    );
     let observed = await observe(env, convertCase, sourceBytes, data, { reference, candidate }, outputs, dir);
     const sourceChanged = fingerprintOf(source.path) !== source.fingerprint;
     if (sourceChanged) {

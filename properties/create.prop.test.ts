@@ -17,6 +17,7 @@ const env = {
   qemuImg: context.reference.command[0] ?? 'qemu-img',
   qemuIo: context.qemuIo,
   timeoutMs: context.timeoutMs,
+  candidateTime: context.candidateTime,
   stats,
   libyal,
 };

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describeCreateCommand, optionValue, type CreateCase } from '../arbitraries/create-case.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { describeTermination, succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { CheckRequest, CreateRequest, InfoRequest } from '../drivers/requests.ts';
+import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
 import { compareCleanliness } from '../oracles/create-check.ts';
 import { readsAsZeros } from '../oracles/create-content.ts';
@@ -23,6 +25,8 @@ export interface CreatePropertyEnv {
   readonly qemuImg: string;
   readonly qemuIo: string;
   readonly timeoutMs: number;
+  /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
+  readonly candidateTime: CandidateTimePolicy;
   readonly stats: RunStats;
   readonly libyal: LibyalReaders;
 }
@@ -183,10 +187,7 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
 
   await withCaseDir(async (dir) => {
     const outputs = { reference: join(dir, `reference.${c.target}`), candidate: join(dir, `candidate.${c.target}`) };
-    const [reference, candidate] = await Promise.all([
-      runTool(env.reference, createRequest(c, outputs.reference), env.timeoutMs),
-      runTool(env.candidate, createRequest(c, outputs.candidate), env.timeoutMs),
-    ]);
+    const [reference, candidate] = await runReferenceAndCandidate(env, createRequest(c, outputs.reference), createRequest(c, outputs.candidate));
     const observed = await observe(env, c, { reference, candidate }, outputs, dir);
     env.stats.classify(observed.notes);
     if (observed.inconclusive !== undefined) {

@@ -16,6 +16,7 @@ const env = {
   candidate: context.candidate,
   qemuImg: context.reference.command[0] ?? 'qemu-img',
   timeoutMs: context.timeoutMs,
+  candidateTime: context.candidateTime,
   images,
   stats,
 };

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { DdCase, DdWindow } from '../arbitraries/dd-case.ts';
 import { resolveDdWindow } from '../arbitraries/dd-case.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { describeTermination, succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { DdRequest } from '../drivers/requests.ts';
-import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
+import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
+import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeSpec, type ImageFormat } from '../images/image-spec.ts';
 import { expectedContent } from '../images/expected-content.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
@@ -25,6 +27,8 @@ export interface DdPropertyEnv {
   /** qemu-img used as the neutral reader. */
   readonly qemuImg: string;
   readonly timeoutMs: number;
+  /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
+  readonly candidateTime: CandidateTimePolicy;
   readonly images: ImageCache;
   readonly stats: RunStats;
 }
@@ -165,10 +169,11 @@ export async function checkDdCase(env: DdPropertyEnv, ddCase: DdCase): Promise<v
       reference: join(dir, `reference.${ddCase.target}`),
       candidate: join(dir, `candidate.${ddCase.target}`),
     };
-    const [reference, candidate] = await Promise.all([
-      runTool(env.reference, request(source, outputs.reference, ddCase.target, window), env.timeoutMs),
-      runTool(env.candidate, request(source, outputs.candidate, ddCase.target, window), env.timeoutMs),
-    ]);
+    const [reference, candidate] = await runReferenceAndCandidate(
+      env,
+      request(source, outputs.reference, ddCase.target, window),
+      request(source, outputs.candidate, ddCase.target, window),
+    );
     let observed = await observe(env, source, ddCase.target, prediction, { reference, candidate }, outputs, dir);
     if (fingerprintOf(source.path) !== source.fingerprint) {
       env.images.evict(ddCase.source);

@@ -1,7 +1,9 @@
 import type { InfoCase } from '../arbitraries/info-case.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { InfoRequest } from '../drivers/requests.ts';
-import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
+import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
+import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeLayout, describeSpec, type ImageFormat } from '../images/image-spec.ts';
 import { expectedContent } from '../images/expected-content.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
@@ -27,6 +29,8 @@ export interface InfoPropertyEnv {
   readonly reference: Tool;
   readonly candidate: Tool;
   readonly timeoutMs: number;
+  /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
+  readonly candidateTime: CandidateTimePolicy;
   readonly images: ImageCache;
   readonly stats: RunStats;
 }
@@ -143,10 +147,8 @@ export async function checkInfoCase(env: InfoPropertyEnv, infoCase: InfoCase): P
 
   const runs = await Promise.all(
     MODES.map(async (mode) => {
-      const [reference, candidate] = await Promise.all([
-        runTool(env.reference, request(source.path, source.format, mode), env.timeoutMs),
-        runTool(env.candidate, request(source.path, source.format, mode), env.timeoutMs),
-      ]);
+      const call = request(source.path, source.format, mode);
+      const [reference, candidate] = await runReferenceAndCandidate(env, call, call);
       return { mode, reference, candidate, observed: observeMode(mode, reference, candidate) };
     }),
   );

@@ -1,4 +1,5 @@
 import type { ResolvedTools } from '../config/resolve-tools.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { DerivedImages } from './check-derived-images.ts';
@@ -8,6 +9,7 @@ import type { MeasurePropertyEnv } from './measure.ts';
 export function measureEnv(
   tools: ResolvedTools,
   timeoutMs: number,
+  candidateTime: CandidateTimePolicy,
 ): MeasurePropertyEnv & { readonly dispose: () => Promise<void> } {
   const qemuImg = tools.reference.command[0] ?? 'qemu-img';
   const imageTools = { qemuImg, qemuIo: tools.qemuIo, timeoutMs: Math.max(timeoutMs, 30_000) };
@@ -18,6 +20,7 @@ export function measureEnv(
     candidate: tools.candidate,
     qemuImg,
     timeoutMs,
+    candidateTime,
     images,
     derived,
     stats: new RunStats('measure'),

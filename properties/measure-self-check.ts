@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MeasureCase } from '../arbitraries/measure-case.ts';
 import { describeTermination, succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
+import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
 import { fingerprintOf } from '../images/materialise.ts';
@@ -67,10 +68,11 @@ interface Outputs {
 /** The candidate's own output (its length) and qemu-img's (its guest data), each when it could be written. */
 async function writeOutputs(env: MeasurePropertyEnv, measureCase: MeasureCase, file: SourceFile, outputs: Outputs): Promise<Written> {
   const format = measureCase.target.format;
-  const [ownOutcome, referenceOutcome] = await Promise.all([
-    runTool(env.candidate, writeRequest(measureCase, file, outputs.candidate), env.timeoutMs),
-    runTool(env.reference, writeRequest(measureCase, file, outputs.reference), env.timeoutMs),
-  ]);
+  const [referenceOutcome, ownOutcome] = await runReferenceAndCandidate(
+    env,
+    writeRequest(measureCase, file, outputs.reference),
+    writeRequest(measureCase, file, outputs.candidate),
+  );
   let ownOutputLength: number | undefined;
   if (succeeded(ownOutcome)) ownOutputLength = (await stat(outputs.candidate)).size;
   else skip(env, `candidate cannot write this -O ${format} output (fully-allocated bound not checked)`);
@@ -166,6 +168,8 @@ export async function selfCheckMeasureCase(env: MeasurePropertyEnv, measureCase:
   const format = measureCase.target.format;
   const inputClasses = measureInputClasses(measureCase);
   const file: SourceFile = source === undefined ? undefined : { path: source.image.path, format: source.image.format };
+  // Alone, so the cap applies: qemu-img cannot measure this target, and no
+  // other call's time says how long this measure should take.
   const candidate = await runTool(env.candidate, measureRequest(measureCase, file), env.timeoutMs);
   const abnormal = abnormalEnd(candidate);
   if (abnormal === undefined && !succeeded(candidate)) {

@@ -9,7 +9,7 @@ import { measureEnv } from './measure-env.ts';
 import { differentialProperty, testTimeoutMs } from './property-runner.ts';
 
 const context = await suiteContext();
-const env = measureEnv(context, context.timeoutMs);
+const env = measureEnv(context, context.timeoutMs, context.candidateTime);
 
 afterAll(async () => {
   // Under calibration every vmdk/vpc/vhdx case is listed here as skipped:

@@ -1,6 +1,8 @@
 import { qemuMeasures, type MeasureCase } from '../arbitraries/measure-case.ts';
+import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
-import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
+import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
+import { argvFor, type Tool } from '../drivers/tool.ts';
 import { fingerprintOf, type ImageCache } from '../images/materialise.ts';
 import {
   describeFieldDifferences,
@@ -31,6 +33,8 @@ export interface MeasurePropertyEnv {
   /** qemu-img for the self-checks' reference outputs and maps. */
   readonly qemuImg: string;
   readonly timeoutMs: number;
+  /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
+  readonly candidateTime: CandidateTimePolicy;
   readonly images: ImageCache;
   readonly derived: DerivedImages;
   readonly stats: RunStats;
@@ -84,10 +88,8 @@ function compareLines(measureCase: MeasureCase): string[] {
 async function compareMeasureCase(env: MeasurePropertyEnv, measureCase: MeasureCase, source: MeasureSource | undefined): Promise<void> {
   const inputClasses = measureInputClasses(measureCase);
   const file: SourceFile = source === undefined ? undefined : { path: source.image.path, format: source.image.format };
-  const [reference, candidate] = await Promise.all([
-    runTool(env.reference, measureRequest(measureCase, file), env.timeoutMs),
-    runTool(env.candidate, measureRequest(measureCase, file), env.timeoutMs),
-  ]);
+  const call = measureRequest(measureCase, file);
+  const [reference, candidate] = await runReferenceAndCandidate(env, call, call);
   let observed = observe(measureCase, reference, candidate);
   if (source !== undefined && fingerprintOf(source.image.path) !== source.image.fingerprint) {
     source.evict();

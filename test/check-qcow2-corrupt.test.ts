@@ -2,12 +2,13 @@ import fc from 'fast-check';
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, test } from 'vitest';
 import { corruptQcow2Arbitrary } from '../arbitraries/qcow2-corruption.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../drivers/candidate-time-limit.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import { applyFault, faultSteps, parseQcow2, Qcow2ParseError, readRefcount, resolveFault } from '../images/qcow2-corrupt.ts';
 import { checkEnv } from '../properties/check-env.ts';
 import { calibrationTools } from './support/tools.ts';
 
-const env = checkEnv(await calibrationTools(), 30_000);
+const env = checkEnv(await calibrationTools(), 30_000, DEFAULT_CANDIDATE_TIME_POLICY);
 afterAll(() => env.dispose());
 
 describe('qcow2 byte-level faults', () => {

@@ -7,7 +7,9 @@ import { readFastCheckSettings } from '../config/fast-check-settings.ts';
 import { PROJECT_ROOT } from '../config/project-root.ts';
 import { resolveTools } from '../config/resolve-tools.ts';
 import { splitCommand } from '../config/split-command.ts';
+import { loadSuiteContext } from '../config/suite-context.ts';
 import { readSuiteSettings } from '../config/suite-settings.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../drivers/candidate-time-limit.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import { scratchDir } from '../images/scratch.ts';
 
@@ -30,7 +32,7 @@ async function expectConfigError(run: () => unknown, variable: string, fix: RegE
 /** The machine's environment without any candidate choice, plus `extra`. */
 function envWith(extra: Record<string, string>): Env {
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of ['INSTAR', 'CANDIDATE', 'QEMU_IMG', 'QEMU_IO']) delete env[name];
+  for (const name of ['INSTAR', 'CANDIDATE', 'QEMU_IMG', 'QEMU_IO', 'CANDIDATE_TIME_FLOOR', 'CANDIDATE_TIME_FACTOR']) delete env[name];
   return { ...env, ...extra };
 }
 
@@ -79,9 +81,14 @@ describe('TOOL_TIMEOUT and FINDINGS_DIR', () => {
   test('defaults: 30 s per tool call, ./findings under the project root', async () => {
     const root = await scratchDir('config');
     try {
-      expect(readSuiteSettings({}, root.path)).toEqual({ timeoutMs: 30_000, findingsDir: join(root.path, 'findings') });
+      expect(readSuiteSettings({}, root.path)).toEqual({
+        timeoutMs: 30_000,
+        candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
+        findingsDir: join(root.path, 'findings'),
+      });
       expect(readSuiteSettings({ TOOL_TIMEOUT: '5', FINDINGS_DIR: 'out/x' }, root.path)).toEqual({
         timeoutMs: 5_000,
+        candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
         findingsDir: join(root.path, 'out/x'),
       });
     } finally {
@@ -96,6 +103,44 @@ describe('TOOL_TIMEOUT and FINDINGS_DIR', () => {
     ['3601', /out of range/],
   ])('TOOL_TIMEOUT=%j is an error', async (value, fix) => {
     await expectConfigError(() => readSuiteSettings({ TOOL_TIMEOUT: value }, PROJECT_ROOT), 'TOOL_TIMEOUT', fix);
+  });
+
+  test('CANDIDATE_TIME_FLOOR (seconds, decimals allowed) and CANDIDATE_TIME_FACTOR set the candidate limit', () => {
+    expect(DEFAULT_CANDIDATE_TIME_POLICY).toEqual({ floorMs: 2_000, factor: 10 });
+    expect(readSuiteSettings({ CANDIDATE_TIME_FLOOR: '0.5', CANDIDATE_TIME_FACTOR: '4' }, PROJECT_ROOT).candidateTime).toEqual({
+      floorMs: 500,
+      factor: 4,
+    });
+    expect(readSuiteSettings({ CANDIDATE_TIME_FLOOR: ' 3 ', CANDIDATE_TIME_FACTOR: '2.5' }, PROJECT_ROOT).candidateTime).toEqual({
+      floorMs: 3_000,
+      factor: 2.5,
+    });
+  });
+
+  test.each([
+    ['CANDIDATE_TIME_FLOOR', '', /empty; unset it or give a number from 0.1 to 3600/],
+    ['CANDIDATE_TIME_FLOOR', 'two', /"two" is not a plain decimal number/],
+    ['CANDIDATE_TIME_FLOOR', '-1', /"-1" is not a plain decimal number/],
+    ['CANDIDATE_TIME_FLOOR', '1e3', /"1e3" is not a plain decimal number/],
+    ['CANDIDATE_TIME_FLOOR', '0', /0 is out of range; give a number from 0.1 to 3600/],
+    ['CANDIDATE_TIME_FLOOR', '3601', /out of range/],
+    ['CANDIDATE_TIME_FACTOR', '', /empty/],
+    ['CANDIDATE_TIME_FACTOR', '10x', /"10x" is not a plain decimal number/],
+    ['CANDIDATE_TIME_FACTOR', '0.5', /0.5 is out of range; give a number from 1 to 1000/],
+    ['CANDIDATE_TIME_FACTOR', '1001', /out of range/],
+  ])('%s=%j is an error', async (variable, value, fix) => {
+    await expectConfigError(() => readSuiteSettings({ [variable]: value }, PROJECT_ROOT), variable, fix);
+  });
+
+  test('replay commands carry the candidate-time variables that were set, as typed', async () => {
+    const root = await scratchDir('config');
+    try {
+      const context = await loadSuiteContext(envWith({ CANDIDATE_TIME_FLOOR: '1.5', FINDINGS_DIR: root.path }));
+      expect(context.candidateTime).toEqual({ floorMs: 1_500, factor: DEFAULT_CANDIDATE_TIME_POLICY.factor });
+      expect(context.replayEnv).toEqual({ CANDIDATE_TIME_FLOOR: '1.5' });
+    } finally {
+      await root.cleanup();
+    }
   });
 
   test('an unwritable or empty FINDINGS_DIR is an error that says where to point it', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../drivers/candidate-time-limit.ts';
 import { checkMeasureCase } from '../properties/measure.ts';
 import { measureEnv } from '../properties/measure-env.ts';
 import { skippedCount } from '../properties/check-summary.ts';
@@ -17,7 +18,7 @@ describe('measure property against bug-injecting candidates', () => {
   testScenarios(scenarios);
 
   test('calibration: qemu-img refuses vmdk, vpc and vhdx targets, so every such case is skipped with a counted reason', async () => {
-    const env = measureEnv(await calibrationTools(), 30_000);
+    const env = measureEnv(await calibrationTools(), 30_000, DEFAULT_CANDIDATE_TIME_POLICY);
     try {
       const details = await fc.check(fc.asyncProperty(selfCheckedArbitrary, (c) => checkMeasureCase(env, c)), { seed: 2, numRuns: 15 });
       expect(details.failed).toBe(false);

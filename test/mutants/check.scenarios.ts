@@ -2,6 +2,7 @@ import { simplifyCheckCase } from '../../arbitraries/check-case-simplify.ts';
 import fc from 'fast-check';
 import { checkCaseArbitrary, type CheckCase } from '../../arbitraries/check-case.ts';
 import { imageSpecArbitrary } from '../../arbitraries/image-spec.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
 import { checkCheckCase } from '../../properties/check.ts';
 import { checkEnv } from '../../properties/check-env.ts';
 import { is, mutantScenario, oneOf, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
@@ -16,7 +17,7 @@ export const cleanVpcArbitrary: fc.Arbitrary<CheckCase> = imageSpecArbitrary
 const checkHarness: PropertyHarness<CheckCase, CheckEnv> = {
   property: 'check',
   arbitrary: checkCaseArbitrary,
-  makeEnv: (tools, toolTimeoutMs) => checkEnv(tools, toolTimeoutMs ?? 30_000),
+  makeEnv: (tools, toolTimeoutMs) => checkEnv(tools, toolTimeoutMs ?? 30_000, DEFAULT_CANDIDATE_TIME_POLICY),
   check: checkCheckCase,
   simplify: simplifyCheckCase,
   dispose: (env) => env.dispose(),

@@ -67,7 +67,8 @@ export const scenarios: MutantScenario[] = [
     mutant: 'dd-vpc-hang.sh',
     seed: 3,
     numRuns: 300,
-    toolTimeoutMs: 1_500,
+    // No toolTimeoutMs: the candidate's limit comes from the reference's time
+    // (CANDIDATE_TIME_FLOOR/FACTOR defaults), so each hanging step costs ~2 s.
     // Minimal: target vpc and the smallest non-512 block size; the source
     // and the window play no part.
     minimal: (found) => [

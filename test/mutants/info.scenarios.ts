@@ -1,6 +1,7 @@
 import { simplifyInfoCase } from '../../arbitraries/info-case-simplify.ts';
 import { infoCaseArbitrary, type InfoCase } from '../../arbitraries/info-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
 import { ImageCache } from '../../images/materialise.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
 import { checkInfoCase, type InfoPropertyEnv } from '../../properties/info.ts';
@@ -13,6 +14,7 @@ export function infoEnv(tools: ResolvedTools, timeoutMs = 30_000): InfoPropertyE
     reference: tools.reference,
     candidate: tools.candidate,
     timeoutMs,
+    candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
     images: new ImageCache({ qemuImg, qemuIo: tools.qemuIo, timeoutMs: 30_000 }),
     stats: new RunStats('info'),
   };

@@ -1,6 +1,7 @@
 import { simplifyMeasureCase } from '../../arbitraries/measure-case-simplify.ts';
 import type fc from 'fast-check';
 import { measureCaseArbitrary, qemuMeasures, type MeasureCase } from '../../arbitraries/measure-case.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
 import { checkMeasureCase } from '../../properties/measure.ts';
 import { measureEnv } from '../../properties/measure-env.ts';
 import { is, mutantScenario, oneOf, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
@@ -34,7 +35,7 @@ function violatedBounds(data: Readonly<Record<string, unknown>>): string[] {
 const measureHarness: PropertyHarness<MeasureCase, MeasureEnv> = {
   property: 'measure',
   arbitrary: measureCaseArbitrary,
-  makeEnv: (tools, toolTimeoutMs) => measureEnv(tools, toolTimeoutMs ?? 30_000),
+  makeEnv: (tools, toolTimeoutMs) => measureEnv(tools, toolTimeoutMs ?? 30_000, DEFAULT_CANDIDATE_TIME_POLICY),
   check: checkMeasureCase,
   simplify: simplifyMeasureCase,
   dispose: (env) => env.dispose(),

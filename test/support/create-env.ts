@@ -1,4 +1,5 @@
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
 import { LibyalReaders } from '../../oracles/create-libyal.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
 import type { CreatePropertyEnv } from '../../properties/create.ts';
@@ -11,6 +12,7 @@ export function createEnv(tools: ResolvedTools, timeoutMs = 30_000): CreatePrope
     qemuImg: tools.reference.command[0] ?? 'qemu-img',
     qemuIo: tools.qemuIo,
     timeoutMs,
+    candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
     stats: new RunStats('create'),
     libyal: new LibyalReaders(process.env),
   };
