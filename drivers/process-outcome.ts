@@ -42,7 +42,9 @@ export function describeTermination(t: Termination): string {
       return `killed by ${t.signal}`;
     case 'timed-out':
       if (t.derivedFrom === undefined) return `timed out after ${t.afterMs} ms`;
-      return `timed out after ${t.afterMs} ms (limit derived: max(floor ${seconds(t.derivedFrom.floorMs)}, ${t.derivedFrom.factor} × reference ${t.derivedFrom.referenceMs} ms))`;
+      const { floorMs, factor, referenceMs, candidatePaceMs } = t.derivedFrom;
+      const pace = candidatePaceMs === undefined ? '' : `, ${factor} × candidate's median ${candidatePaceMs} ms`;
+      return `timed out after ${t.afterMs} ms (limit derived: max(floor ${seconds(floorMs)}, ${factor} × reference ${referenceMs} ms${pace}))`;
     case 'spawn-failed':
       return `could not start: ${t.message}`;
   }

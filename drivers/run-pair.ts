@@ -1,4 +1,4 @@
-import { candidateLimit, type CandidateTimePolicy } from './candidate-time-limit.ts';
+import { CandidatePace, candidateLimit, type CandidateTimePolicy } from './candidate-time-limit.ts';
 import { AdjustableDeadline } from './deadline.ts';
 import type { ProcessOutcome } from './process-outcome.ts';
 import type { ToolRequest } from './requests.ts';
@@ -14,6 +14,19 @@ export interface ToolPairEnv {
   readonly candidateTime: CandidateTimePolicy;
 }
 
+/** Each candidate command's pace in this process. */
+const paces = new Map<string, CandidatePace>();
+
+function paceOf(tool: Tool): CandidatePace {
+  const key = tool.command.join('\0');
+  let pace = paces.get(key);
+  if (pace === undefined) {
+    pace = new CandidatePace();
+    paces.set(key, pace);
+  }
+  return pace;
+}
+
 /**
  * Runs the reference and the candidate side by side. The candidate starts
  * with the cap; once the reference has finished, its limit becomes
@@ -27,11 +40,15 @@ export async function runReferenceAndCandidate(
   candidateRequest: ToolRequest,
 ): Promise<[reference: ProcessOutcome, candidate: ProcessOutcome]> {
   const deadline = new AdjustableDeadline();
+  const pace = paceOf(env.candidate);
   const referenceRun = runProcess(argvFor(env.reference, referenceRequest), { timeoutMs: env.timeoutMs }).then((outcome) => {
-    const { limitMs, derivedFrom } = candidateLimit(env.candidateTime, env.timeoutMs, outcome.wallMs);
+    const { limitMs, derivedFrom } = candidateLimit(env.candidateTime, env.timeoutMs, outcome.wallMs, pace.medianMs());
     deadline.tighten(limitMs, derivedFrom);
     return outcome;
   });
-  const candidateRun = runProcess(argvFor(env.candidate, candidateRequest), { timeoutMs: env.timeoutMs, deadline });
+  const candidateRun = runProcess(argvFor(env.candidate, candidateRequest), { timeoutMs: env.timeoutMs, deadline }).then((outcome) => {
+    if (outcome.termination.kind === 'exited') pace.record(outcome.wallMs);
+    return outcome;
+  });
   return Promise.all([referenceRun, candidateRun]);
 }
