@@ -152,6 +152,54 @@ describe('the corpus is replayed first, through fast-check examples', () => {
   });
 });
 
+describe('a reduced case is replayed exactly', () => {
+  /** Mapped without an unmapper: fast-check cannot shrink a given example of it, only the reduction pass can. */
+  const boxed = fc.integer({ min: 0, max: 10 }).map((n) => ({ n }));
+  const simplify = (c: { n: number }) => (c.n > 1 ? [{ move: `n ${c.n} → ${Math.floor(c.n / 2)}`, value: { n: Math.floor(c.n / 2) } }] : []);
+  const check = async (c: { n: number }): Promise<void> => {
+    if (c.n >= 500) throw new FindingError({ ...findingFor(c.n), caseValue: c });
+  };
+
+  test('the report names the moves, the corpus holds the reduced case, and its replay command runs exactly that case', async () => {
+    const root = freshDir();
+    const property = differentialProperty<{ n: number }>({
+      propertyFile: PROPERTY_FILE,
+      context,
+      check,
+      simplify,
+      corpus: root,
+      overrides: { seed: 3, numRuns: 5, examples: [[{ n: 2000 }]] },
+    });
+    const error = await failureOf(fc.assert(fc.asyncProperty(boxed, property.predicate), property.parameters));
+    expect(error.message).toContain('Reduced after shrinking: n 2000 → 1000; n 1000 → 500');
+    const replay = /^Replay: (.*)$/m.exec(error.message)?.[1] ?? '';
+    const file = /CORPUS_REPLAY=(\S+)/.exec(replay)?.[1] ?? '';
+    expect(replay).toMatch(/FC_SEED=3 FC_PATH=0 npx vitest run /);
+    expect(listCorpus(root, 'numbers').find((e) => e.name === file)?.case).toEqual({ n: 500 });
+    // The replay, as its variables set it up, runs the reduced case first and alone.
+    const seen: number[] = [];
+    const saved = process.env['CORPUS_REPLAY'];
+    process.env['CORPUS_REPLAY'] = file;
+    try {
+      const again = differentialProperty<{ n: number }>({
+        propertyFile: PROPERTY_FILE,
+        context: { ...context, fastCheck: { seed: 3, path: '0', numRuns: undefined, timeLimitSeconds: undefined } },
+        check: async (c) => {
+          seen.push(c.n);
+          await check(c);
+        },
+        simplify,
+        corpus: root,
+      });
+      await failureOf(fc.assert(fc.asyncProperty(boxed, again.predicate), again.parameters));
+    } finally {
+      if (saved === undefined) delete process.env['CORPUS_REPLAY'];
+      else process.env['CORPUS_REPLAY'] = saved;
+    }
+    expect(seen[0]).toBe(500);
+  });
+});
+
 describe('deduplicated reports', () => {
   async function report(findingsDir: string, finding: Finding, seed: number): Promise<Error> {
     const run = numbersProperty(
