@@ -15,6 +15,7 @@ import { recipeFor } from '../images/recipe.ts';
 import { compressionCompareLines, compressionEvidence, sourceData, type SourceData } from '../oracles/compression.ts';
 import { compareContent, contentDivergence, describeContentDifference } from '../oracles/content.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
+import { stringifyExactJson } from '../oracles/exact-json.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage } from '../oracles/read-image.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
@@ -112,7 +113,7 @@ async function observeCompression(
       divergence(
         'compression',
         `compression dropped: ${candidate.reason}`,
-        `reference: ${JSON.stringify(reference.facts)}\ncandidate: ${JSON.stringify(candidate.facts)}`,
+        `reference: ${stringifyExactJson(reference.facts)}\ncandidate: ${stringifyExactJson(candidate.facts)}`,
         { promise, ...candidate.facts },
       ),
     );
