@@ -17,6 +17,7 @@ import { compareContent, contentDivergence, describeContentDifference } from '..
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { stringifyExactJson } from '../oracles/exact-json.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
+import { describeReaderFailure, readerFailureLine } from '../oracles/reader-failure.ts';
 import { readImage } from '../oracles/read-image.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
@@ -99,13 +100,13 @@ async function observeCompression(
     compressionEvidence(env.qemuImg, outputs.reference, promise, data, env.timeoutMs),
     compressionEvidence(env.qemuImg, outputs.candidate, promise, data, env.timeoutMs),
   ]);
-  if (reference.kind === 'uninspectable') return inconclusive(`qemu-img cannot inspect its own output: ${reference.reason}`);
+  if (reference.kind === 'uninspectable') return inconclusive(`qemu-img cannot inspect its own output: ${readerFailureLine(reference.outcome)}`);
   if (reference.kind === 'not-compressed') {
     return diverged(divergence('model-mismatch', `qemu-img's own output breaks the compression model: ${reference.reason}`, '', reference.facts));
   }
   if (candidate.kind === 'uninspectable') {
     return diverged(
-      divergence('output-unreadable', `qemu-img cannot inspect the candidate's compressed output: ${candidate.reason}`, candidate.outcome.stdout.trim()),
+      divergence('output-unreadable', `qemu-img cannot inspect the candidate's compressed output: ${candidate.reason}`, describeReaderFailure(candidate.outcome)),
     );
   }
   if (candidate.kind === 'not-compressed') {
@@ -141,7 +142,7 @@ async function observe(
     referenceOk && candidateOk ? readImage(env.qemuImg, outputs.candidate, format, dir, env.timeoutMs) : undefined,
   ]);
   if (referenceReading?.kind === 'unreadable') {
-    return inconclusive(`qemu-img cannot read its own convert output: ${referenceReading.outcome.stderr.trim()}`);
+    return inconclusive(`qemu-img cannot read its own convert output: ${readerFailureLine(referenceReading.outcome)}`);
   }
   if (referenceReading !== undefined) {
     const modelDiff = modelDifference(sourceBytes, referenceReading.bytes);
@@ -154,7 +155,7 @@ async function observe(
       divergence(
         'output-unreadable',
         `qemu-img cannot read the candidate's ${format} output (the reference's reads as ${referenceReading.bytes.length} bytes)`,
-        candidateReading.outcome.stderr.trim(),
+        describeReaderFailure(candidateReading.outcome),
         { referenceVirtualSize: referenceReading.bytes.length },
       ),
     );
