@@ -38,6 +38,9 @@ const measureHarness: PropertyHarness<MeasureCase, MeasureEnv> = {
   dispose: (env) => env.dispose(),
 };
 
+/** The hunt's seed for the 2^53 scenario: it draws a size past 2^53 within its runs. */
+const SIZE_PAST_2_53_SEED = 3;
+
 const measureScenario = (s: ScenarioSpec<MeasureCase, MeasureEnv>): MutantScenario => mutantScenario(measureHarness, s);
 
 /** Each mutant wraps qemu-img and injects one measure bug; "minimal" is spelled out per mutant. */
@@ -132,5 +135,25 @@ export const scenarios: MutantScenario[] = [
       is('divergence', found.finding.divergence.kind, 'bound'),
       is('violated bounds', violatedBounds(found.finding.divergence.data), ["required >= qemu-img output's data"]),
     ],
+  }),
+  measureScenario({
+    title: 'fully-allocated one byte off past 2^53 (--size only): caught exactly, shrunk to --size 2^53 + 1 to raw',
+    mutant: 'measure-size-fully-allocated-off-by-one.sh',
+    seed: SIZE_PAST_2_53_SEED,
+    numRuns: 300,
+    // Minimal: a --size input (sources are never touched), the raw target
+    // without options and JSON output, all the simplest choices; the size
+    // is the smallest whose fully-allocated (the size rounded up to 512)
+    // passes 2^53: 2^53 + 1. As JavaScript numbers both figures would be
+    // 2^53 + 512 and the bug would pass.
+    minimal: (found) => {
+      const fields = found.finding.divergence.data['fields'] as Array<{ field: string; reference: unknown; candidate: unknown }>;
+      return [
+        is('case', found.value, { input: { kind: 'size', size: '9007199254740993' }, target: { format: 'raw', options: [] }, output: 'json' }),
+        is('divergence', found.finding.divergence.kind, 'metadata'),
+        is('differing fields', fields, [{ field: 'fully-allocated', reference: 2n ** 53n + 512n, candidate: 2n ** 53n + 513n }]),
+      ];
+    },
+    reproShows: ['"fully-allocated": 9007199254741505', 'JSON fields differ'],
   }),
 ];
