@@ -30,7 +30,7 @@ export function compareCleanliness(reference: ProcessOutcome, candidate: Process
   const cand = candidate.termination;
   // A check that did not finish on the reference's image proves nothing.
   if (ref.kind !== 'exited') return undefined;
-  const detail = `reference: ${describeTermination(ref)} ${reference.stdout.trim()}\ncandidate: ${describeTermination(cand)} ${candidate.stdout.trim()} ${candidate.stderr.trim()}`;
+  const detail = `reference: ${describeTermination(ref)} ${reference.stdout.trim()} ${reference.stderr.trim()}\ncandidate: ${describeTermination(cand)} ${candidate.stdout.trim()} ${candidate.stderr.trim()}`;
   if (cand.kind !== 'exited') {
     return { summary: `qemu-img check on the candidate's image: ${describeTermination(cand)}`, detail };
   }

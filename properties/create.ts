@@ -141,9 +141,12 @@ async function observe(
   const check = compareCleanliness(ref.checkOutcome, cand.checkOutcome);
   if (check !== undefined) found.push(divergence('metadata', check.summary, check.detail, { document: 'check' }));
 
-  // Every reader below reads the reference's output the same way: when it
-  // fails there too, the oracle cannot judge (never blamed on the candidate).
+  // Every reader reads the reference's output the same way: when it fails
+  // there, its oracle cannot judge (never blamed on the candidate).
   const unjudged: string[] = [];
+  if (ref.checkOutcome.termination.kind !== 'exited') {
+    unjudged.push(`qemu-img check did not finish on qemu-img's own output: ${readerFailureLine(ref.checkOutcome)}`);
+  }
   const candidateSize = virtualSizeOf(cand.document);
   if (candidateSize !== undefined && referenceSize !== undefined) {
     const [referenceZeros, zeros] = await Promise.all([
