@@ -1,9 +1,9 @@
 import { findExecutable } from '../config/resolve-tools.ts';
 import type { Env } from '../config/env-values.ts';
+import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import type { ImageFormat } from '../images/image-spec.ts';
 import type { JsonValue } from './divergence.ts';
-import { describeReaderFailure } from './reader-failure.ts';
 
 /**
  * Independent readers from libyal (Debian's libqcow-utils, libvmdk-utils,
@@ -25,8 +25,8 @@ const PACKAGE_OF: Readonly<Record<string, string>> = {
 
 export type LibyalReading =
   | { readonly kind: 'parsed'; readonly reader: string; readonly mediaSize: bigint; readonly type: string }
-  /** `message` is one line for a summary; `failure` quotes the exit status and both streams. */
-  | { readonly kind: 'refused'; readonly reader: string; readonly message: string; readonly failure: string };
+  /** `message` is one line for a summary; `outcome` is quoted in full (oracles/reader-failure.ts). */
+  | { readonly kind: 'refused'; readonly reader: string; readonly message: string; readonly outcome: ProcessOutcome };
 
 /** "Media size: 1.0 MiB (1048576 bytes)" */
 const MEDIA_SIZE = /Media size\s*:\s*.*\((\d+) bytes\)/;
@@ -80,7 +80,7 @@ export class LibyalReaders {
     if (outcome.termination.kind !== 'exited' || outcome.termination.code !== 0 || size === null) {
       const firstLine = (text: string): string => text.trim().split('\n')[0] ?? '';
       const message = firstLine(outcome.stderr) || firstLine(outcome.stdout) || 'no media size printed';
-      return { kind: 'refused', reader, message, failure: describeReaderFailure(outcome) };
+      return { kind: 'refused', reader, message, outcome };
     }
     return { kind: 'parsed', reader, mediaSize: BigInt(size[1] ?? '0'), type: readerType(reader, outcome.stdout) };
   }

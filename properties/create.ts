@@ -174,11 +174,12 @@ async function observe(
     }
   }
   if (candidateSize !== undefined) {
-    if (ref.libyal?.kind === 'refused') unjudged.push(`${ref.libyal.reader} cannot parse qemu-img's own output: ${ref.libyal.message}`);
+    if (ref.libyal?.kind === 'refused') unjudged.push(`${ref.libyal.reader} cannot parse qemu-img's own output: ${readerFailureLine(ref.libyal.outcome)}`);
     const libyal = compareLibyal(ref.libyal, cand.libyal, { virtualSize: candidateSize, document: cand.document });
     if (libyal !== undefined) {
       const refused = cand.libyal?.kind === 'refused' ? cand.libyal : undefined;
-      found.push(divergence(refused !== undefined ? 'output-unreadable' : 'metadata', libyal.summary, refused?.failure ?? '', { document: 'libyal', ...libyal.data }));
+      const detail = refused === undefined ? '' : describeReaderFailure(refused.outcome);
+      found.push(divergence(refused !== undefined ? 'output-unreadable' : 'metadata', libyal.summary, detail, { document: 'libyal', ...libyal.data }));
     }
   }
   if (found.length === 0 && unjudged.length > 0) return { ...inconclusive(unjudged.join('; ')), notes };

@@ -7,7 +7,7 @@ import { compareCleanliness } from '../oracles/create-check.ts';
 import { END_WINDOW, FLATTEN_LIMIT, endWindows, readsAsZeros } from '../oracles/create-content.ts';
 import { vhdxDefaultBlockSize } from '../oracles/create-defaults.ts';
 import { LibyalReaders, compareLibyal, type LibyalReading } from '../oracles/create-libyal.ts';
-import { exited, signaled } from './support/synthetic-outcome.ts';
+import { exited, signaled, syntheticOutcome } from './support/synthetic-outcome.ts';
 
 const qemuImg = process.env['QEMU_IMG'] ?? 'qemu-img';
 const qemuIo = process.env['QEMU_IO'] ?? 'qemu-io';
@@ -125,9 +125,9 @@ describe('independent libyal readers', () => {
     expect(compareLibyal(ref, parsed('VHD (version 1) Dynamic', 1048576), qemuView(1048576))).toBeUndefined();
     expect(compareLibyal(ref, parsed('VHD (version 1) Fixed', 1048576), qemuView(1048576))?.summary).toMatch(/Fixed/);
     expect(compareLibyal(ref, parsed('VHD (version 1) Dynamic', 1048576), qemuView(1079296))?.summary).toMatch(/1048576/);
-    expect(compareLibyal(ref, { kind: 'refused', reader: 'vhdiinfo', message: 'bad footer', failure: 'vhdiinfo x: exit 1' }, qemuView(1))?.summary).toMatch(/bad footer/);
+    expect(compareLibyal(ref, { kind: 'refused', reader: 'vhdiinfo', message: 'bad footer', outcome: syntheticOutcome(exited(1)) }, qemuView(1))?.summary).toMatch(/bad footer/);
     // The reader cannot parse the reference's file (e.g. zstd qcow2): nothing to compare.
-    expect(compareLibyal({ kind: 'refused', reader: 'qcowinfo', message: 'x', failure: 'x' }, { kind: 'refused', reader: 'qcowinfo', message: 'y', failure: 'y' }, qemuView(1))).toBeUndefined();
+    expect(compareLibyal({ kind: 'refused', reader: 'qcowinfo', message: 'x', outcome: syntheticOutcome(exited(1)) }, { kind: 'refused', reader: 'qcowinfo', message: 'y', outcome: syntheticOutcome(exited(1)) }, qemuView(1))).toBeUndefined();
     // qcow2 and vmdk types follow qemu-img's reading of the same file.
     const v3 = parsed('qcow version 3', 512, 'qcowinfo');
     expect(compareLibyal(v3, parsed('qcow version 3', 512, 'qcowinfo'), qemuView(512, { compat: '1.1' }))).toBeUndefined();
