@@ -8,7 +8,8 @@ import { parseFlatJson } from './oracles/check-flat-json.ts';
 import type { MeasureCase } from './arbitraries/measure-case.ts';
 import type { InfoCase } from './arbitraries/info-case.ts';
 import { reportsRawFormat } from './oracles/info-output.ts';
-import { optionValue, type CreateCase } from './arbitraries/create-case.ts';
+import { optionValue, requestedBytesOf, type CreateCase } from './arbitraries/create-case.ts';
+import { toSafeNumber } from './oracles/exact-json.ts';
 import type { JsonDifference } from './oracles/info-output.ts';
 import { vpcVirtualSize } from './oracles/vpc-geometry.ts';
 import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/create-defaults.ts';
@@ -223,6 +224,11 @@ const difference = (path: string, reference: unknown, candidate: unknown): JsonD
   candidate: candidate === undefined ? '(absent)' : JSON.stringify(candidate),
 });
 
+/** The requested size as a number, for vpc and vhdx cases (their limits are far below 2^53). */
+function requestedNumber(c: CreateCase): number {
+  return toSafeNumber(requestedBytesOf(c) ?? 0n);
+}
+
 function differenceKey(d: JsonDifference): string {
   return JSON.stringify([d.path, d.reference, d.candidate]);
 }
@@ -275,10 +281,10 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
       const c = f.createCase;
       if (c.target !== 'vpc' || c.flaw !== null || c.requestedBytes === null) return false;
       if (optionValue(c.options, 'force_size') === 'on') return false;
-      return vpcVirtualSize(c.requestedBytes) !== vpcVirtualSize(c.requestedBytes, true);
+      return vpcVirtualSize(requestedNumber(c)) !== vpcVirtualSize(requestedNumber(c), true);
     },
     expectedDifferences: (c) => [
-      difference('virtual-size', vpcVirtualSize(c.requestedBytes ?? 0), vpcVirtualSize(c.requestedBytes ?? 0, true)),
+      difference('virtual-size', vpcVirtualSize(requestedNumber(c)), vpcVirtualSize(requestedNumber(c), true)),
     ],
   }),
   createEntry({
@@ -325,10 +331,10 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
       const block = optionValue(c.options, 'block_size');
       if (c.target !== 'vhdx' || c.flaw !== null || c.requestedBytes === null) return false;
       if (block !== undefined && block !== '0') return false;
-      return vhdxDefaultBlockSize(c.requestedBytes) !== INSTAR_VHDX_DEFAULT_BLOCK_SIZE;
+      return vhdxDefaultBlockSize(requestedNumber(c)) !== INSTAR_VHDX_DEFAULT_BLOCK_SIZE;
     },
     expectedDifferences: (c) => [
-      difference('cluster-size', vhdxDefaultBlockSize(c.requestedBytes ?? 0), INSTAR_VHDX_DEFAULT_BLOCK_SIZE),
+      difference('cluster-size', vhdxDefaultBlockSize(requestedNumber(c)), INSTAR_VHDX_DEFAULT_BLOCK_SIZE),
     ],
   }),
 ];

@@ -1,21 +1,16 @@
 import type { KeyValue } from '../drivers/requests.ts';
-import { BAD_VALUES, sizeLimit, UNKNOWN_OPTION_KEYS, type CreateCase } from './create-case.ts';
+import { BAD_VALUES, requestedBytesOf, sizeLimit, UNKNOWN_OPTION_KEYS, type CreateCase } from './create-case.ts';
 import { SPARSE_SIZE_BAND_MINIMA, SPARSE_SIZE_MAX, type SizeText } from './create-size.ts';
 import { dropEach, type Complexity, type Simplification } from './simplification.ts';
 
-/**
- * The one place that reads `requestedBytes`: the bytes qemu-img reads from
- * the SIZE text, exactly (plain counts above 2^53 from their text), or null
- * when the text is not a size.
- */
+/** The bytes qemu-img reads from the SIZE text, exactly, or null when the text is not a size. */
 function requestedSize(c: CreateCase): bigint | null {
-  if (c.requestedBytes === null) return null;
-  return /^\d+$/.test(c.size) ? BigInt(c.size) : BigInt(c.requestedBytes);
+  return requestedBytesOf(c);
 }
 
-/** The case with another SIZE, its bytes as create-size.ts derives them. */
+/** The case with another SIZE, its bytes as create-size.ts derives them (decimal digits in the case). */
 function withSizeText(c: CreateCase, size: SizeText): CreateCase {
-  return { ...c, size: size.text, requestedBytes: size.bytes };
+  return { ...c, size: size.text, requestedBytes: size.bytes === null ? null : size.bytes.toString() };
 }
 
 function exceedsLimit(c: CreateCase): boolean {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { KeyValue } from '../drivers/requests.ts';
 import { IMAGE_FORMATS, type ImageFormat } from '../images/image-spec.ts';
+import { toSafeNumber } from '../oracles/exact-json.ts';
 import { vpcVirtualSize } from '../oracles/vpc-geometry.ts';
 import {
   BAD_SUFFIXES,
@@ -27,8 +28,12 @@ export interface CreateCase {
   readonly target: ImageFormat;
   /** The SIZE argument as typed: "1.5k", "1048576", "2040G". */
   readonly size: string;
-  /** What qemu-img reads from `size`, or null when it is not a size. */
-  readonly requestedBytes: number | null;
+  /**
+   * What qemu-img reads from `size`, in decimal digits, or null when it is
+   * not a size. Digits, not a number: qcow2 sizes reach 2^61, and the case
+   * JSON (corpus, reports) must keep them exact. See requestedBytesOf.
+   */
+  readonly requestedBytes: string | null;
   /** `-o` options in a fixed order (each dialect spells them its own way). */
   readonly options: readonly KeyValue[];
   /** Why qemu-img should reject the case, or null for a valid case. */
@@ -265,16 +270,25 @@ function sizeFor(draw: CaseDraw, options: readonly KeyValue[]): SizeText {
     return nearLimitSize(limit, draw.nearLimit);
   }
   const sparse = draw.sparseSize;
-  const bytes = BigInt(sparse.bytes ?? 0);
+  const bytes = sparse.bytes ?? 0n;
   if (limit !== undefined && bytes > limit) return draw.allocatingSize;
   if (draw.target === 'vmdk' && bytes > BigInt(VMDK_SIZE_CAP)) return draw.allocatingSize;
   return sparse;
 }
 
+function digitsOf(size: SizeText): string | null {
+  return size.bytes === null ? null : size.bytes.toString();
+}
+
+/** The requested size, exactly, or null when the case's size is not one. */
+export function requestedBytesOf(c: CreateCase): bigint | null {
+  return c.requestedBytes === null ? null : BigInt(c.requestedBytes);
+}
+
 function validCase(draw: CaseDraw): CreateCase {
   const options = optionsFor(draw);
   const size = sizeFor(draw, options);
-  return { target: draw.target, size: size.text, requestedBytes: size.bytes, options, flaw: null };
+  return { target: draw.target, size: size.text, requestedBytes: digitsOf(size), options, flaw: null };
 }
 
 /** Sets `key` (replacing an existing value) at its place, or appends it. */
@@ -357,7 +371,7 @@ function flawedCase(draw: CaseDraw, flaw: FlawDraw): CreateCase {
         limit !== undefined && overflowing === undefined && !writesRealBlocks(draw.target, base.options)
           ? pastLimitSize(limit, flaw.pastBy)
           : (overflowing ?? OVERFLOWING_SIZES[0]!);
-      return { ...base, size: size.text, requestedBytes: size.bytes, flaw: flaw.flaw };
+      return { ...base, size: size.text, requestedBytes: digitsOf(size), flaw: flaw.flaw };
     }
     case 'bad-size-suffix': {
       const base = validCase(draw);
@@ -402,9 +416,11 @@ export function describeCreateCommand(c: CreateCase): string {
 }
 
 /** What qemu-img 7.2 makes of the size: CHS rounding for vpc, 512-byte sectors elsewhere. */
-export function expectedVirtualSize(c: CreateCase): number | undefined {
-  if (c.requestedBytes === null || c.flaw !== null) return undefined;
-  if (c.target === 'vpc') return vpcVirtualSize(c.requestedBytes, optionValue(c.options, 'force_size') === 'on');
-  return Math.ceil(c.requestedBytes / 512) * 512;
+export function expectedVirtualSize(c: CreateCase): bigint | undefined {
+  const bytes = requestedBytesOf(c);
+  if (bytes === null || c.flaw !== null) return undefined;
+  // vpc sizes stay below its 2040 GiB limit, so a number is exact there.
+  if (c.target === 'vpc') return BigInt(vpcVirtualSize(toSafeNumber(bytes), optionValue(c.options, 'force_size') === 'on'));
+  return ((bytes + 511n) / 512n) * 512n;
 }
 

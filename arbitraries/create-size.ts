@@ -10,10 +10,10 @@ export interface SizeText {
   readonly text: string;
   /**
    * The bytes qemu-img reads from `text` (before the format rounds it up),
-   * or null when the text is not a size qemu-img accepts. Exact up to 2^53;
-   * only qcow2 near-limit sizes are larger, and no oracle computes with them.
+   * or null when the text is not a size qemu-img accepts. Exact: qcow2
+   * near-limit sizes reach 2^61.
    */
-  readonly bytes: number | null;
+  readonly bytes: bigint | null;
 }
 
 const KiB = 1024;
@@ -27,7 +27,7 @@ export type SizeUnit = keyof typeof SIZE_UNITS;
 
 export function plainBytes(bytes: number | bigint): SizeText {
   const big = BigInt(bytes);
-  return { text: big.toString(), bytes: Number(big) };
+  return { text: big.toString(), bytes: big };
 }
 
 const FRACTIONS = ['', '.25', '.5', '.75'] as const;
@@ -37,7 +37,7 @@ export function suffixed(whole: number, quarters: 0 | 1 | 2 | 3, unit: SizeUnit)
   const text = `${whole}${FRACTIONS[quarters]}${unit}`;
   // qemu-img refuses a fraction of a byte ("1.5b").
   if (unit === 'b' && quarters !== 0) return { text, bytes: null };
-  return { text, bytes: ((whole * 4 + quarters) * SIZE_UNITS[unit]) / 4 };
+  return { text, bytes: ((BigInt(whole) * 4n + BigInt(quarters)) * BigInt(SIZE_UNITS[unit])) / 4n };
 }
 
 const quarters = fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 2, 3);
@@ -123,7 +123,7 @@ export function nearLimitSize(limit: bigint, near: NearLimit): SizeText {
   if (bytes === limit) {
     for (const unit of ['T', 'G'] as const) {
       const per = BigInt(SIZE_UNITS[unit]);
-      if (limit % per === 0n) return { text: `${limit / per}${unit}`, bytes: Number(limit) };
+      if (limit % per === 0n) return { text: `${limit / per}${unit}`, bytes: limit };
     }
   }
   return plainBytes(bytes);

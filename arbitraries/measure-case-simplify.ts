@@ -5,8 +5,8 @@ import { dropEach, lift, type Complexity, type Simplification } from './simplifi
 function simplerInputs(input: MeasureInput): Simplification<MeasureInput>[] {
   if (input.kind === 'size') {
     return [...new Set(MEASURE_SIZE_BAND_MINIMA)]
-      .filter((minimum) => minimum < input.size)
-      .map((minimum) => ({ move: `--size ${input.size} → ${minimum} (smallest of its band)`, value: { kind: 'size', size: minimum } }));
+      .filter((minimum) => minimum < BigInt(input.size))
+      .map((minimum) => ({ move: `--size ${input.size} → ${minimum} (smallest of its band)`, value: { kind: 'size', size: minimum.toString() } }));
   }
   // Only qcow2 sources carry bitmaps: a move away from qcow2 drops them.
   const moves: Simplification<MeasureInput>[] = lift(simplifyImageSpec(input.source), 'source ', (source) => ({
@@ -44,7 +44,8 @@ export function measureCaseComplexity(measureCase: MeasureCase): Complexity {
   return [
     ...source,
     input.kind === 'source' ? input.bitmaps.length : 0,
-    input.kind === 'size' ? input.size : 0,
+    // Past 2^53 the number is approximate, but never below a smaller band's minimum: the order holds.
+    input.kind === 'size' ? Number(input.size) : 0,
     target.format === 'raw' ? 0 : 1,
     target.options.length,
   ];

@@ -18,7 +18,11 @@ export type MeasureInput =
       /** Granularities in bytes, one bitmap each; only qcow2 sources have any. */
       readonly bitmaps: readonly number[];
     }
-  | { readonly kind: 'size'; readonly size: number };
+  /**
+   * `--size N`, in decimal digits: sizes reach INT64_MAX, beyond 2^53, and
+   * the case JSON (corpus, reports) must keep them exact.
+   */
+  | { readonly kind: 'size'; readonly size: string };
 
 /** The target format and its `-o` options, in a fixed order. */
 export interface MeasureTarget {
@@ -89,16 +93,26 @@ const targetArbitrary: fc.Arbitrary<MeasureTarget> = fc
     return { format: t.format, options };
   });
 
-/** Mostly image-like sizes; some up to 1 TiB; a few far beyond what formats allow. */
-const measureSizeArbitrary: fc.Arbitrary<number> = fc.oneof(
+/** The largest `--size` qemu-img 7.2 takes (INT64_MAX). */
+export const MAX_MEASURE_SIZE = 2n ** 63n - 1n;
+
+/**
+ * Mostly image-like sizes; some up to 1 TiB; a few far beyond what formats
+ * allow, up to 2^53; and some past 2^53, where only exact integers tell two
+ * neighbouring figures apart. The last range starts just below 2^53 so that
+ * a bug there shrinks to the first size past it. Every range shrinks toward
+ * its smallest value.
+ */
+const measureSizeArbitrary: fc.Arbitrary<bigint> = fc.oneof(
   { withCrossShrink: true },
-  { arbitrary: fc.integer({ min: 0, max: 64 * MiB }), weight: 4 },
-  { arbitrary: fc.integer({ min: 0, max: 1024 * GiB }), weight: 2 },
-  { arbitrary: fc.integer({ min: 1024 * GiB, max: Number.MAX_SAFE_INTEGER }), weight: 1 },
+  { arbitrary: fc.bigInt({ min: 0n, max: BigInt(64 * MiB) }), weight: 4 },
+  { arbitrary: fc.bigInt({ min: 0n, max: BigInt(1024 * GiB) }), weight: 2 },
+  { arbitrary: fc.bigInt({ min: BigInt(1024 * GiB), max: 2n ** 53n }), weight: 1 },
+  { arbitrary: fc.bigInt({ min: 2n ** 53n - BigInt(MiB), max: MAX_MEASURE_SIZE }), weight: 1 },
 );
 
 /** The smallest size of each band of measureSizeArbitrary, in its order (for the reduction pass). */
-export const MEASURE_SIZE_BAND_MINIMA: readonly number[] = [0, 0, 1024 * GiB];
+export const MEASURE_SIZE_BAND_MINIMA: readonly bigint[] = [0n, 0n, BigInt(1024 * GiB), 2n ** 53n - BigInt(MiB)];
 
 /** 512 B … 64 MiB bitmap granularity, shrinking toward qemu's 64 KiB default. */
 const granularityArbitrary = fc.oneof(fc.constant(65536), fc.integer({ min: 9, max: 26 }).map((b) => 2 ** b));
@@ -116,7 +130,7 @@ const inputArbitrary: fc.Arbitrary<MeasureInput> = fc.oneof(
       })),
     weight: 3,
   },
-  { arbitrary: measureSizeArbitrary.map((size): MeasureInput => ({ kind: 'size', size })), weight: 1 },
+  { arbitrary: measureSizeArbitrary.map((size): MeasureInput => ({ kind: 'size', size: size.toString() })), weight: 1 },
 );
 
 export const measureCaseArbitrary: fc.Arbitrary<MeasureCase> = fc.record({

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../config/project-root.ts';
 import { processCounters } from '../drivers/run-process.ts';
-import { unmet, type MutantScenario } from '../test/mutants/scenarios.ts';
+import { comparable, unmet, type MutantScenario } from '../test/mutants/scenarios.ts';
 
 /**
  * One benchmark hunt in its own process (so workers run side by side):
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   let result: HuntResult;
   try {
     const hunt = await scenario.hunt({ seed: Number(seed), numRuns: Number(numRuns) });
-    const missed = unmet(hunt.minimal).map((e) => `${e.what}: ${JSON.stringify(e.actual)}`);
+    const missed = unmet(hunt.minimal).map((e) => `${e.what}: ${comparable(e.actual)}`);
     result = {
       ok: true,
       ms: Math.round(performance.now() - started),

@@ -81,7 +81,7 @@ export function instarArgs(request: ToolRequest): string[] {
         '-O',
         request.outputFormat,
         ...repeatedOptions(request.options),
-        ...('size' in request.input ? ['-s', String(request.input.size)] : [request.input.file]),
+        ...('size' in request.input ? ['-s', request.input.size] : [request.input.file]),
       ];
   }
 }

@@ -51,7 +51,7 @@ export function qemuImgArgs(request: ToolRequest): string[] {
         request.outputFormat,
         ...joinOptions(request.options),
         ...('size' in request.input
-          ? ['--size', String(request.input.size)]
+          ? ['--size', request.input.size]
           : ['-f', request.input.format, request.input.file]),
       ];
   }

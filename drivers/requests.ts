@@ -55,8 +55,8 @@ export interface CheckRequest {
 
 export interface MeasureRequest {
   readonly op: 'measure';
-  /** Either a source image or a size, never both. */
-  readonly input: { readonly file: string; readonly format: ImageFormat } | { readonly size: number };
+  /** Either a source image or a size (decimal digits, exact past 2^53), never both. */
+  readonly input: { readonly file: string; readonly format: ImageFormat } | { readonly size: string };
   readonly outputFormat: ImageFormat;
   readonly options: readonly KeyValue[];
   readonly output: 'json' | 'human';

@@ -2,6 +2,7 @@ import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '../drivers/run-process.ts';
 import { describeTermination } from '../drivers/process-outcome.ts';
+import { parseExactJson } from '../oracles/exact-json.ts';
 import { specKey, type ImageFormat, type ImageSpec } from './image-spec.ts';
 import { recipeFor, type RecipeStep } from './recipe.ts';
 import { scratchDir } from './scratch.ts';
@@ -56,9 +57,10 @@ async function build(spec: ImageSpec, path: string, tools: ImageTools): Promise<
   const info = await runProcess([tools.qemuImg, 'info', '-f', spec.layout.format, '--output=json', path], {
     timeoutMs: tools.timeoutMs,
   });
-  const parsed: unknown = JSON.parse(info.stdout);
+  const parsed: unknown = parseExactJson(info.stdout);
   const virtualSize = (parsed as { 'virtual-size'?: unknown })['virtual-size'];
-  if (typeof virtualSize !== 'number') throw new MaterialiseError(`qemu-img info gave no virtual-size for ${path}`);
+  // Source specs are small; a size past 2^53 (a bigint here) would be a builder bug, never rounded.
+  if (typeof virtualSize !== 'number') throw new MaterialiseError(`qemu-img info gave no virtual-size below 2^53 for ${path}`);
   return { spec, path, format: spec.layout.format, virtualSize, fingerprint: fingerprintOf(path) };
 }
 

@@ -1,7 +1,9 @@
 import type { JsonValue } from './divergence.ts';
+import { parseExactJson, stringifyExactJson } from './exact-json.ts';
 
 /**
- * check and measure print flat JSON objects (numbers and strings only).
+ * check and measure print flat JSON objects (numbers and strings only;
+ * integers above 2^53, such as image-end-offset, are parsed exactly).
  * This module parses them, compares them field by field, and gives the
  * same comparison as shell lines for repro.sh (grep/sed/sort/diff, no jq).
  */
@@ -11,7 +13,7 @@ export type FlatJson = Readonly<Record<string, JsonValue>>;
 /** The object a tool printed, or undefined when stdout is not a JSON object. */
 export function parseFlatJson(stdout: string): FlatJson | undefined {
   try {
-    const parsed: unknown = JSON.parse(stdout);
+    const parsed = parseExactJson(stdout);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
     return parsed as FlatJson;
   } catch {
@@ -33,11 +35,11 @@ export function fieldDifferences(reference: FlatJson, candidate: FlatJson, ignor
     .sort();
   return fields
     .map((field) => ({ field, reference: reference[field], candidate: candidate[field] }))
-    .filter((d) => JSON.stringify(d.reference) !== JSON.stringify(d.candidate));
+    .filter((d) => shown(d.reference) !== shown(d.candidate));
 }
 
 function shown(value: JsonValue | undefined): string {
-  return value === undefined ? '(absent)' : JSON.stringify(value);
+  return value === undefined ? '(absent)' : stringifyExactJson(value);
 }
 
 export function describeFieldDifferences(differences: readonly FieldDifference[]): string {

@@ -3,6 +3,7 @@ import type { CompressionPromise } from '../arbitraries/convert-case.ts';
 import { describeTermination, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import type { JsonValue } from './divergence.ts';
+import { exactInteger, parseExactJson } from './exact-json.ts';
 
 /**
  * Proof that a written image really holds compressed data, from what
@@ -56,7 +57,7 @@ export function sourceData(bytes: Uint8Array): SourceData {
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = parseExactJson(text);
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -73,10 +74,9 @@ async function qcow2Evidence(qemuImg: string, path: string, data: SourceData, ti
       outcome,
     };
   }
-  const count = report['compressed-clusters'];
-  const compressedClusters = typeof count === 'number' ? count : 0;
+  const compressedClusters = exactInteger(report['compressed-clusters'] as JsonValue | undefined) ?? 0n;
   const facts = { compressedClusters, sourceNonZeroBytes: data.nonZeroBytes };
-  if (data.nonZeroBytes > 0 && compressedClusters === 0) {
+  if (data.nonZeroBytes > 0 && compressedClusters === 0n) {
     return { kind: 'not-compressed', reason: 'qemu-img check counts no compressed clusters', facts };
   }
   return { kind: 'compressed', facts };

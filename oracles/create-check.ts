@@ -1,5 +1,6 @@
 import { describeTermination, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import { parseFlatJson } from './check-flat-json.ts';
+import { exactInteger } from './exact-json.ts';
 
 /**
  * "At least as clean": `qemu-img check` on the candidate's fresh image may
@@ -16,13 +17,10 @@ export interface CheckVerdict {
   readonly detail: string;
 }
 
-function counts(outcome: ProcessOutcome): Record<string, number> {
+function counts(outcome: ProcessOutcome): Record<string, bigint> {
   const report = parseFlatJson(outcome.stdout);
-  const out: Record<string, number> = {};
-  for (const field of COUNTED) {
-    const value = report?.[field];
-    out[field] = typeof value === 'number' ? value : 0;
-  }
+  const out: Record<string, bigint> = {};
+  for (const field of COUNTED) out[field] = exactInteger(report?.[field]) ?? 0n;
   return out;
 }
 
@@ -32,7 +30,7 @@ export function compareCleanliness(reference: ProcessOutcome, candidate: Process
   const cand = candidate.termination;
   // A check that did not finish on the reference's image proves nothing.
   if (ref.kind !== 'exited') return undefined;
-  const detail = `reference: ${describeTermination(ref)} ${reference.stdout.trim()}\ncandidate: ${describeTermination(cand)} ${candidate.stdout.trim()} ${candidate.stderr.trim()}`;
+  const detail = `reference: ${describeTermination(ref)} ${reference.stdout.trim()} ${reference.stderr.trim()}\ncandidate: ${describeTermination(cand)} ${candidate.stdout.trim()} ${candidate.stderr.trim()}`;
   if (cand.kind !== 'exited') {
     return { summary: `qemu-img check on the candidate's image: ${describeTermination(cand)}`, detail };
   }
@@ -48,7 +46,7 @@ export function compareCleanliness(reference: ProcessOutcome, candidate: Process
   }
   const refCounts = counts(reference);
   const candCounts = counts(candidate);
-  const worse = COUNTED.filter((field) => (candCounts[field] ?? 0) > (refCounts[field] ?? 0));
+  const worse = COUNTED.filter((field) => (candCounts[field] ?? 0n) > (refCounts[field] ?? 0n));
   if (worse.length === 0) return undefined;
   return {
     summary: `qemu-img check finds more ${worse.join(', ')} in the candidate's image (${worse.map((f) => `${candCounts[f]} vs ${refCounts[f]}`).join(', ')})`,

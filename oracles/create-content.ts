@@ -19,7 +19,7 @@ export const END_WINDOW = 1024 * 1024;
 
 export type ZeroReading =
   | { readonly kind: 'zeros'; readonly proof: 'flattened' | 'end-windows' }
-  | { readonly kind: 'not-zeros'; readonly summary: string; readonly detail: string; readonly offset: number }
+  | { readonly kind: 'not-zeros'; readonly summary: string; readonly detail: string; readonly offset: bigint }
   | { readonly kind: 'unreadable'; readonly outcome: ProcessOutcome };
 
 export interface ZeroReaders {
@@ -28,11 +28,16 @@ export interface ZeroReaders {
   readonly timeoutMs: number;
 }
 
-/** The byte ranges read for an image of `virtualSize` bytes above FLATTEN_LIMIT. */
-export function endWindows(virtualSize: number): Array<{ offset: number; length: number }> {
-  const length = Math.min(END_WINDOW, virtualSize);
+/**
+ * The byte ranges read for an image of `virtualSize` bytes above
+ * FLATTEN_LIMIT. In bigint: virtual sizes reach 2^61, where a number would
+ * round the tail offset past the end of the image.
+ */
+export function endWindows(virtualSize: bigint): Array<{ offset: bigint; length: bigint }> {
+  const window = BigInt(END_WINDOW);
+  const length = virtualSize < window ? virtualSize : window;
   const tail = virtualSize - length;
-  return tail === 0 ? [{ offset: 0, length }] : [{ offset: 0, length }, { offset: tail, length }];
+  return tail === 0n ? [{ offset: 0n, length }] : [{ offset: 0n, length }, { offset: tail, length }];
 }
 
 /** "Pattern verification failed at offset 0, 512 bytes" */
@@ -42,15 +47,15 @@ export async function readsAsZeros(
   readers: ZeroReaders,
   path: string,
   format: ImageFormat,
-  virtualSize: number,
+  virtualSize: bigint,
   scratch: string,
 ): Promise<ZeroReading> {
-  if (virtualSize <= FLATTEN_LIMIT) {
+  if (virtualSize <= BigInt(FLATTEN_LIMIT)) {
     const reading = await readImage(readers.qemuImg, path, format, scratch, readers.timeoutMs);
     if (reading.kind === 'unreadable') return { kind: 'unreadable', outcome: reading.outcome };
-    const diff = compareContent(Buffer.alloc(virtualSize), reading.bytes);
+    const diff = compareContent(Buffer.alloc(Number(virtualSize)), reading.bytes);
     if (diff === undefined) return { kind: 'zeros', proof: 'flattened' };
-    const offset = diff.kind === 'bytes' ? diff.offset : (diff.firstDifference?.offset ?? Math.min(diff.expectedSize, diff.actualSize));
+    const offset = BigInt(diff.kind === 'bytes' ? diff.offset : (diff.firstDifference?.offset ?? Math.min(diff.expectedSize, diff.actualSize)));
     const summary =
       diff.kind === 'size'
         ? `the flattened image is ${diff.actualSize} bytes, not the ${diff.expectedSize} qemu-img info states`
@@ -61,7 +66,7 @@ export async function readsAsZeros(
   const outcome = await runProcess([readers.qemuIo, '-r', '-f', format, ...commands, path], { timeoutMs: readers.timeoutMs });
   const failure = PATTERN_FAILURE.exec(outcome.stdout + outcome.stderr);
   if (failure !== null) {
-    const offset = Number(failure[1]);
+    const offset = BigInt(failure[1] ?? '0');
     return {
       kind: 'not-zeros',
       summary: `a fresh image reads back non-zero bytes in the ${failure[2]}-byte window at offset ${offset}`,

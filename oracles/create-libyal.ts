@@ -1,5 +1,6 @@
 import { findExecutable } from '../config/resolve-tools.ts';
 import type { Env } from '../config/env-values.ts';
+import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import type { ImageFormat } from '../images/image-spec.ts';
 import type { JsonValue } from './divergence.ts';
@@ -23,8 +24,9 @@ const PACKAGE_OF: Readonly<Record<string, string>> = {
 };
 
 export type LibyalReading =
-  | { readonly kind: 'parsed'; readonly reader: string; readonly mediaSize: number; readonly type: string }
-  | { readonly kind: 'refused'; readonly reader: string; readonly message: string };
+  | { readonly kind: 'parsed'; readonly reader: string; readonly mediaSize: bigint; readonly type: string }
+  /** `message` is one line for a summary; `outcome` is quoted in full (oracles/reader-failure.ts). */
+  | { readonly kind: 'refused'; readonly reader: string; readonly message: string; readonly outcome: ProcessOutcome };
 
 /** "Media size: 1.0 MiB (1048576 bytes)" */
 const MEDIA_SIZE = /Media size\s*:\s*.*\((\d+) bytes\)/;
@@ -76,9 +78,11 @@ export class LibyalReaders {
     const outcome = await runProcess([binary, path], { timeoutMs });
     const size = MEDIA_SIZE.exec(outcome.stdout);
     if (outcome.termination.kind !== 'exited' || outcome.termination.code !== 0 || size === null) {
-      return { kind: 'refused', reader, message: (outcome.stderr.trim().split('\n')[0] ?? '') || 'no media size printed' };
+      const firstLine = (text: string): string => text.trim().split('\n')[0] ?? '';
+      const message = firstLine(outcome.stderr) || firstLine(outcome.stdout) || 'no media size printed';
+      return { kind: 'refused', reader, message, outcome };
     }
-    return { kind: 'parsed', reader, mediaSize: Number(size[1]), type: readerType(reader, outcome.stdout) };
+    return { kind: 'parsed', reader, mediaSize: BigInt(size[1] ?? '0'), type: readerType(reader, outcome.stdout) };
   }
 }
 
@@ -118,7 +122,7 @@ export interface LibyalDisagreement {
 export function compareLibyal(
   reference: LibyalReading | undefined,
   candidate: LibyalReading | undefined,
-  candidateInfo: { readonly virtualSize: number; readonly document: JsonValue },
+  candidateInfo: { readonly virtualSize: bigint; readonly document: JsonValue },
 ): LibyalDisagreement | undefined {
   if (reference === undefined || candidate === undefined || reference.kind !== 'parsed') return undefined;
   const reader = reference.reader;

@@ -32,7 +32,7 @@ export type DivergenceKind =
   /** A figure the candidate printed breaks a bound checked against real outputs (measure targets qemu-img cannot measure). */
   | 'bound';
 
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonValue = string | number | bigint | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 export interface Divergence {
   readonly kind: DivergenceKind;

@@ -1,6 +1,7 @@
 import { diffString } from 'json-diff';
 import type { ImageFormat } from '../images/image-spec.ts';
 import type { JsonValue } from './divergence.ts';
+import { withBigintsAsText } from './exact-json.ts';
 import { diffJson, type JsonDifference } from './info-output.ts';
 
 /**
@@ -89,5 +90,7 @@ export function compareCreateInfo(reference: JsonValue, candidate: JsonValue): I
   type Json = Parameters<typeof diffJson>[0];
   const differences = diffJson(reference as Json, candidate as Json);
   if (differences.length === 0) return { differences, diffText: '' };
-  return { differences, diffText: diffString(reference, candidate, { color: false, full: true }).trimEnd() };
+  // json-diff cannot serialise bigints (sizes past 2^53): it shows them as digit strings.
+  const diffText = diffString(withBigintsAsText(reference), withBigintsAsText(candidate), { color: false, full: true });
+  return { differences, diffText: diffText.trimEnd() };
 }

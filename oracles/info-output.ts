@@ -1,3 +1,6 @@
+import type { JsonValue } from './divergence.ts';
+import { parseExactJson, stringifyExactJson } from './exact-json.ts';
+
 /**
  * The narrow normalisation of `info` output for comparing two tools run on
  * the SAME file. Only what must vary is replaced: the image's file name
@@ -10,13 +13,14 @@
 export const FILE_PLACEHOLDER = '<FILE>';
 export const DISK_SIZE_PLACEHOLDER = '<DISK-SIZE>';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = JsonValue;
 
 export type ParsedInfo = { readonly kind: 'parsed'; readonly document: Json } | { readonly kind: 'invalid'; readonly reason: string };
 
 export function parseInfoJson(stdout: string): ParsedInfo {
   try {
-    const document = JSON.parse(stdout) as Json;
+    // Exact: virtual sizes and offsets above 2^53 must not round.
+    const document = parseExactJson(stdout);
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
       return { kind: 'invalid', reason: 'the document is not a JSON object' };
     }
@@ -29,7 +33,7 @@ export function parseInfoJson(stdout: string): ParsedInfo {
 /** Top-level `filename` and `actual-size` become placeholders; a missing key stays missing. */
 export function normaliseInfoJson(document: Json): Json {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return document;
-  const out: { [key: string]: Json } = { ...document };
+  const out: { [key: string]: Json } = { ...(document as { readonly [key: string]: Json }) };
   if ('filename' in out) out['filename'] = FILE_PLACEHOLDER;
   if ('actual-size' in out) out['actual-size'] = DISK_SIZE_PLACEHOLDER;
   return out;
@@ -50,7 +54,7 @@ function isObject(value: Json | undefined): value is { [key: string]: Json } {
 }
 
 function show(value: Json | undefined): string {
-  return value === undefined ? ABSENT : JSON.stringify(value);
+  return value === undefined ? ABSENT : stringifyExactJson(value);
 }
 
 /** Every differing leaf path; object key order is not significant, array order is. */
@@ -63,7 +67,7 @@ export function diffJson(reference: Json | undefined, candidate: Json | undefine
     const length = Math.max(reference.length, candidate.length);
     return Array.from({ length }, (_, i) => diffJson(reference[i], candidate[i], `${path}[${i}]`)).flat();
   }
-  if (JSON.stringify(reference) === JSON.stringify(candidate)) return [];
+  if (show(reference) === show(candidate)) return [];
   return [{ path: path === '' ? '(document)' : path, reference: show(reference), candidate: show(candidate) }];
 }
 

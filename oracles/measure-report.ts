@@ -1,4 +1,6 @@
 import { parseFlatJson, type FlatJson } from './check-flat-json.ts';
+import type { JsonValue } from './divergence.ts';
+import { exactInteger, parseExactJson } from './exact-json.ts';
 
 /**
  * `qemu-img measure` prints three figures, in JSON as `required`,
@@ -17,25 +19,27 @@ const HUMAN_LABELS: ReadonlyArray<readonly [label: string, field: string]> = [
 /** The figures, or undefined when the output is not a measure report at all. */
 export function parseMeasureOutput(stdout: string, mode: 'json' | 'human'): FlatJson | undefined {
   if (mode === 'json') return parseFlatJson(stdout);
-  const figures: Record<string, number> = {};
+  const figures: Record<string, JsonValue> = {};
   for (const line of stdout.split('\n')) {
     const match = /^([a-z ]+): (\d+)$/.exec(line.trim());
     const field = match === null ? undefined : HUMAN_LABELS.find(([label]) => label === match[1])?.[1];
-    if (match !== null && field !== undefined) figures[field] = Number(match[2]);
+    // Read as JSON would read the digits: exact above 2^53, like the JSON form.
+    if (match !== null && field !== undefined) figures[field] = parseExactJson(match[2] ?? '');
   }
   return Object.keys(figures).length > 0 ? figures : undefined;
 }
 
+/** Exact: fully-allocated exceeds 2^53 for large `--size` inputs. */
 export interface MeasureFigures {
-  readonly required: number;
-  readonly fullyAllocated: number;
+  readonly required: bigint;
+  readonly fullyAllocated: bigint;
 }
 
-/** The two figures every measure report has, or undefined when either is missing or not a number. */
+/** The two figures every measure report has, or undefined when either is missing or not an integer. */
 export function measureFigures(report: FlatJson | undefined): MeasureFigures | undefined {
-  const required = report?.['required'];
-  const fullyAllocated = report?.['fully-allocated'];
-  if (typeof required !== 'number' || typeof fullyAllocated !== 'number') return undefined;
+  const required = exactInteger(report?.['required']);
+  const fullyAllocated = exactInteger(report?.['fully-allocated']);
+  if (required === undefined || fullyAllocated === undefined) return undefined;
   return { required, fullyAllocated };
 }
 

@@ -1,4 +1,5 @@
 import type { JsonValue } from './divergence.ts';
+import { exactInteger, parseExactJson } from './exact-json.ts';
 import type { MeasureFigures } from './measure-report.ts';
 
 /**
@@ -32,21 +33,22 @@ export type BoundName =
   | "fully-allocated >= own output's length"
   | "required >= qemu-img output's data";
 
+/** Every figure exact (bigint): `--size` and fully-allocated may exceed 2^53. */
 export interface BoundObservations {
   readonly figures: MeasureFigures;
   /** `--size N`, when the input was a size. */
-  readonly requestedSize: number | undefined;
+  readonly requestedSize: bigint | undefined;
   /** File length of the candidate's own output, when it wrote one. */
-  readonly ownOutputLength: number | undefined;
+  readonly ownOutputLength: bigint | undefined;
   /** Guest data bytes of qemu-img's output, when it applies. */
-  readonly referenceData: number | undefined;
+  readonly referenceData: bigint | undefined;
 }
 
 export interface BoundViolation {
   readonly bound: BoundName;
   readonly text: string;
-  readonly figure: number;
-  readonly limit: number;
+  readonly figure: bigint;
+  readonly limit: bigint;
 }
 
 export function boundViolations(o: BoundObservations): BoundViolation[] {
@@ -91,20 +93,22 @@ export function violationsData(violations: readonly BoundViolation[]): JsonValue
   return violations.map((v) => ({ bound: v.bound, figure: v.figure, limit: v.limit }));
 }
 
-/** Sum of the data=true extents of `qemu-img map --output=json`, or undefined if unparseable. */
-export function dataBytesFromMap(stdout: string): number | undefined {
-  let parsed: unknown;
+/** Sum of the data=true extents of `qemu-img map --output=json` (exact), or undefined if unparseable. */
+export function dataBytesFromMap(stdout: string): bigint | undefined {
+  let parsed: JsonValue;
   try {
-    parsed = JSON.parse(stdout);
+    parsed = parseExactJson(stdout);
   } catch {
     return undefined;
   }
   if (!Array.isArray(parsed)) return undefined;
-  let total = 0;
-  for (const entry of parsed as unknown[]) {
-    const e = entry as { data?: unknown; length?: unknown };
-    if (typeof e.length !== 'number') return undefined;
-    if (e.data === true) total += e.length;
+  let total = 0n;
+  for (const entry of parsed as readonly JsonValue[]) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return undefined;
+    const e = entry as { readonly [key: string]: JsonValue };
+    const length = exactInteger(e['length']);
+    if (length === undefined) return undefined;
+    if (e['data'] === true) total += length;
   }
   return total;
 }

@@ -17,7 +17,9 @@ import { recipeFor } from '../images/recipe.ts';
 import { compressionCompareLines, compressionEvidence, sourceData, type SourceData } from '../oracles/compression.ts';
 import { compareContent, contentDivergence, describeContentDifference } from '../oracles/content.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
+import { stringifyExactJson } from '../oracles/exact-json.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
+import { describeReaderFailure, readerFailureLine } from '../oracles/reader-failure.ts';
 import { readImage } from '../oracles/read-image.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
@@ -102,13 +104,13 @@ async function observeCompression(
     compressionEvidence(env.qemuImg, outputs.reference, promise, data, env.timeoutMs),
     compressionEvidence(env.qemuImg, outputs.candidate, promise, data, env.timeoutMs),
   ]);
-  if (reference.kind === 'uninspectable') return inconclusive(`qemu-img cannot inspect its own output: ${reference.reason}`);
+  if (reference.kind === 'uninspectable') return inconclusive(`qemu-img cannot inspect its own output: ${readerFailureLine(reference.outcome)}`);
   if (reference.kind === 'not-compressed') {
     return diverged(divergence('model-mismatch', `qemu-img's own output breaks the compression model: ${reference.reason}`, '', reference.facts));
   }
   if (candidate.kind === 'uninspectable') {
     return diverged(
-      divergence('output-unreadable', `qemu-img cannot inspect the candidate's compressed output: ${candidate.reason}`, candidate.outcome.stdout.trim()),
+      divergence('output-unreadable', `qemu-img cannot inspect the candidate's compressed output: ${candidate.reason}`, describeReaderFailure(candidate.outcome)),
     );
   }
   if (candidate.kind === 'not-compressed') {
@@ -116,7 +118,7 @@ async function observeCompression(
       divergence(
         'compression',
         `compression dropped: ${candidate.reason}`,
-        `reference: ${JSON.stringify(reference.facts)}\ncandidate: ${JSON.stringify(candidate.facts)}`,
+        `reference: ${stringifyExactJson(reference.facts)}\ncandidate: ${stringifyExactJson(candidate.facts)}`,
         { promise, ...candidate.facts },
       ),
     );
@@ -144,7 +146,7 @@ async function observe(
     referenceOk && candidateOk ? readImage(env.qemuImg, outputs.candidate, format, dir, env.timeoutMs) : undefined,
   ]);
   if (referenceReading?.kind === 'unreadable') {
-    return inconclusive(`qemu-img cannot read its own convert output: ${referenceReading.outcome.stderr.trim()}`);
+    return inconclusive(`qemu-img cannot read its own convert output: ${readerFailureLine(referenceReading.outcome)}`);
   }
   if (referenceReading !== undefined) {
     const modelDiff = modelDifference(sourceBytes, referenceReading.bytes);
@@ -157,7 +159,7 @@ async function observe(
       divergence(
         'output-unreadable',
         `qemu-img cannot read the candidate's ${format} output (the reference's reads as ${referenceReading.bytes.length} bytes)`,
-        candidateReading.outcome.stderr.trim(),
+        describeReaderFailure(candidateReading.outcome),
         { referenceVirtualSize: referenceReading.bytes.length },
       ),
     );

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { describeCreateCommand, optionValue, type CreateCase } from '../arbitraries/create-case.ts';
+import { describeCreateCommand, optionValue, requestedBytesOf, type CreateCase } from '../arbitraries/create-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
-import { describeTermination, succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
+import { succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { CheckRequest, CreateRequest, InfoRequest } from '../drivers/requests.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
@@ -12,7 +12,9 @@ import { createCompareLines } from '../oracles/create-repro.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
 import { parseInfoJson } from '../oracles/info-output.ts';
+import { exactInteger } from '../oracles/exact-json.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
+import { describeReaderFailure, readerFailureLine } from '../oracles/reader-failure.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { matchCreateWhitelist, type CreateFacts } from '../whitelist.ts';
@@ -43,9 +45,11 @@ export function createInputClasses(c: CreateCase): string[] {
 /** Coverage only: how the size was written and where it falls. */
 export function createSizeClasses(c: CreateCase): string[] {
   const classes = [/^\d+$/.test(c.size) ? 'size=plain' : /\./.test(c.size) ? 'size=fraction' : 'size=suffix'];
-  if (c.requestedBytes !== null && c.requestedBytes % 512 !== 0) classes.push('size=unaligned');
-  if (c.requestedBytes === 0) classes.push('size=zero');
-  if (c.requestedBytes !== null && c.requestedBytes > 2 ** 40) classes.push('size>1TiB');
+  const bytes = requestedBytesOf(c);
+  if (bytes !== null && bytes % 512n !== 0n) classes.push('size=unaligned');
+  if (bytes === 0n) classes.push('size=zero');
+  if (bytes !== null && bytes > 2n ** 40n) classes.push('size>1TiB');
+  if (bytes !== null && bytes > 2n ** 53n) classes.push('size>2^53');
   return classes;
 }
 
@@ -65,14 +69,9 @@ const none = (notes: string[] = []): Observed => ({ divergences: [], inconclusiv
 const inconclusive = (reason: string): Observed => ({ divergences: [], inconclusive: reason, notes: [] });
 const diverged = (found: Divergence[], notes: string[] = []): Observed => ({ divergences: found, inconclusive: undefined, notes });
 
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
-}
-
-function virtualSizeOf(document: JsonValue): number | undefined {
+function virtualSizeOf(document: JsonValue): bigint | undefined {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined;
-  const size = (document as Record<string, JsonValue>)['virtual-size'];
-  return typeof size === 'number' ? size : undefined;
+  return exactInteger((document as Record<string, JsonValue>)['virtual-size']);
 }
 
 /** qemu-img info, check and the libyal reader on one output, side by side. */
@@ -104,7 +103,7 @@ async function observe(
 
   const [ref, cand] = await Promise.all([readOutput(env, c, outputs.reference), readOutput(env, c, outputs.candidate)]);
   if (ref.document === undefined) {
-    return inconclusive(`qemu-img cannot read its own output: ${firstLine(ref.infoOutcome.stderr) || describeTermination(ref.infoOutcome.termination)}`);
+    return inconclusive(`qemu-img info cannot read qemu-img's own output: ${readerFailureLine(ref.infoOutcome)}`);
   }
   const referenceSize = virtualSizeOf(ref.document);
   if (cand.document === undefined) {
@@ -113,7 +112,7 @@ async function observe(
         divergence(
           'output-unreadable',
           `qemu-img info cannot read the candidate's ${c.target} output (it reads the reference's)`,
-          cand.infoOutcome.stderr.trim(),
+          describeReaderFailure(cand.infoOutcome),
           { reader: 'qemu-img info', referenceVirtualSize: referenceSize ?? null },
         ),
       ],
@@ -146,24 +145,48 @@ async function observe(
   const check = compareCleanliness(ref.checkOutcome, cand.checkOutcome);
   if (check !== undefined) found.push(divergence('metadata', check.summary, check.detail, { document: 'check' }));
 
+  // Every reader reads the reference's output the same way: when it fails
+  // there, its oracle cannot judge (never blamed on the candidate).
+  const unjudged: string[] = [];
+  if (ref.checkOutcome.termination.kind !== 'exited') {
+    unjudged.push(`qemu-img check did not finish on qemu-img's own output: ${readerFailureLine(ref.checkOutcome)}`);
+  }
   const candidateSize = virtualSizeOf(cand.document);
-  if (candidateSize !== undefined) {
-    const zeros = await readsAsZeros(env, outputs.candidate, c.target, candidateSize, dir);
-    notes.push(`content=${zeros.kind === 'zeros' ? zeros.proof : zeros.kind}`);
-    if (zeros.kind === 'not-zeros') {
-      found.push(divergence('content', zeros.summary, zeros.detail, { offset: zeros.offset, virtualSize: candidateSize }));
-    } else if (zeros.kind === 'unreadable') {
-      found.push(
-        divergence('output-unreadable', "qemu-img info opens the candidate's output but its data cannot be read", zeros.outcome.stderr.trim(), {
-          reader: zeros.outcome.argv[0] ?? '',
-        }),
-      );
-    }
-    const libyal = compareLibyal(ref.libyal, cand.libyal, { virtualSize: candidateSize, document: cand.document });
-    if (libyal !== undefined) {
-      found.push(divergence(cand.libyal?.kind === 'refused' ? 'output-unreadable' : 'metadata', libyal.summary, '', { document: 'libyal', ...libyal.data }));
+  if (candidateSize !== undefined && referenceSize !== undefined) {
+    const [referenceZeros, zeros] = await Promise.all([
+      readsAsZeros(env, outputs.reference, c.target, referenceSize, dir),
+      readsAsZeros(env, outputs.candidate, c.target, candidateSize, dir),
+    ]);
+    if (referenceZeros.kind === 'unreadable') {
+      unjudged.push(`zero read-back: qemu-img's own output cannot be read: ${readerFailureLine(referenceZeros.outcome)}`);
+    } else if (referenceZeros.kind === 'not-zeros') {
+      unjudged.push(`zero read-back: qemu-img's own fresh image is not zeros: ${referenceZeros.summary}`);
+    } else {
+      notes.push(`content=${zeros.kind === 'zeros' ? zeros.proof : zeros.kind}`);
+      if (zeros.kind === 'not-zeros') {
+        found.push(divergence('content', zeros.summary, zeros.detail, { offset: zeros.offset, virtualSize: candidateSize }));
+      } else if (zeros.kind === 'unreadable') {
+        found.push(
+          divergence(
+            'output-unreadable',
+            "qemu-img info opens the candidate's output but its data cannot be read (the reference's reads as zeros)",
+            describeReaderFailure(zeros.outcome),
+            { reader: zeros.outcome.argv[0] ?? '', virtualSize: candidateSize },
+          ),
+        );
+      }
     }
   }
+  if (candidateSize !== undefined) {
+    if (ref.libyal?.kind === 'refused') unjudged.push(`${ref.libyal.reader} cannot parse qemu-img's own output: ${readerFailureLine(ref.libyal.outcome)}`);
+    const libyal = compareLibyal(ref.libyal, cand.libyal, { virtualSize: candidateSize, document: cand.document });
+    if (libyal !== undefined) {
+      const refused = cand.libyal?.kind === 'refused' ? cand.libyal : undefined;
+      const detail = refused === undefined ? '' : describeReaderFailure(refused.outcome);
+      found.push(divergence(refused !== undefined ? 'output-unreadable' : 'metadata', libyal.summary, detail, { document: 'libyal', ...libyal.data }));
+    }
+  }
+  if (found.length === 0 && unjudged.length > 0) return { ...inconclusive(unjudged.join('; ')), notes };
   return diverged(found, notes);
 }
 

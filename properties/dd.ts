@@ -14,6 +14,7 @@ import { compareContent, contentDivergence, describeContentDifference } from '..
 import { predictDd, predictDdContent, type DdPrediction } from '../oracles/dd-model.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
+import { describeReaderFailure, readerFailureLine } from '../oracles/reader-failure.ts';
 import { readImage } from '../oracles/read-image.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
@@ -104,7 +105,7 @@ async function observe(
   if (referenceOk && prediction.kind === 'succeeds') {
     const reading = await readImage(env.qemuImg, outputs.reference, target, dir, env.timeoutMs);
     if (reading.kind === 'unreadable') {
-      return { divergence: undefined, inconclusive: `qemu-img cannot read its own dd output: ${reading.outcome.stderr.trim()}` };
+      return { divergence: undefined, inconclusive: `qemu-img cannot read its own dd output: ${readerFailureLine(reading.outcome)}` };
     }
     const sourceBytes = expectedContent(source.spec, source.virtualSize);
     const modelDiff = compareContent(predictDdContent(sourceBytes, prediction), reading.bytes);
@@ -141,7 +142,7 @@ async function observe(
       divergence: divergence(
         'output-unreadable',
         `qemu-img cannot read the candidate's ${target} output (the reference's reads as ${referenceBytes.length} bytes)`,
-        candidateReading.outcome.stderr.trim(),
+        describeReaderFailure(candidateReading.outcome),
         { referenceVirtualSize: referenceBytes.length },
       ),
       inconclusive: undefined,

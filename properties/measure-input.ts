@@ -49,8 +49,8 @@ function sourceOf(measureCase: MeasureCase, source: SourceFile): { readonly path
   return source;
 }
 
-function sizeOf(measureCase: MeasureCase): number {
-  return measureCase.input.kind === 'size' ? measureCase.input.size : 0;
+function sizeOf(measureCase: MeasureCase): string {
+  return measureCase.input.kind === 'size' ? measureCase.input.size : '0';
 }
 
 export function measureRequest(measureCase: MeasureCase, source: SourceFile): MeasureRequest {
@@ -69,7 +69,7 @@ export function writeRequest(measureCase: MeasureCase, source: SourceFile, outpu
   const { target } = measureCase;
   const file = sourceOf(measureCase, source);
   if (file === undefined) {
-    return { op: 'create', format: target.format, options: target.options, file: output, size: String(sizeOf(measureCase)) };
+    return { op: 'create', format: target.format, options: target.options, file: output, size: sizeOf(measureCase) };
   }
   return {
     op: 'convert',

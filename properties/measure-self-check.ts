@@ -31,7 +31,7 @@ import {
  * Above this virtual size the self-check writes no outputs (a vmdk of 1 TiB
  * preallocates 128 MiB of grain tables); the figures' own bounds still run.
  */
-const WRITE_LIMIT = 64 * 1024 ** 3;
+const WRITE_LIMIT = 64n * 1024n ** 3n;
 
 /** Counted, never silently passed: the summary lists skipped cases by reason. */
 function skip(env: MeasurePropertyEnv, reason: string): void {
@@ -55,8 +55,8 @@ function abnormalEnd(candidate: ProcessOutcome): Divergence | undefined {
 }
 
 interface Written {
-  readonly ownOutputLength: number | undefined;
-  readonly referenceData: number | undefined;
+  readonly ownOutputLength: bigint | undefined;
+  readonly referenceData: bigint | undefined;
   readonly referenceOutcome: ProcessOutcome;
 }
 
@@ -73,10 +73,10 @@ async function writeOutputs(env: MeasurePropertyEnv, measureCase: MeasureCase, f
     writeRequest(measureCase, file, outputs.reference),
     writeRequest(measureCase, file, outputs.candidate),
   );
-  let ownOutputLength: number | undefined;
-  if (succeeded(ownOutcome)) ownOutputLength = (await stat(outputs.candidate)).size;
+  let ownOutputLength: bigint | undefined;
+  if (succeeded(ownOutcome)) ownOutputLength = (await stat(outputs.candidate, { bigint: true })).size;
   else skip(env, `candidate cannot write this -O ${format} output (fully-allocated bound not checked)`);
-  let referenceData: number | undefined;
+  let referenceData: bigint | undefined;
   const compressed = measureCase.target.options.some(([k, v]) => k === 'subformat' && v === 'streamOptimized');
   if (compressed) {
     skip(env, 'streamOptimized target: compressed data has no writer-independent size (required bound not checked)');
@@ -109,8 +109,8 @@ async function judge(
     const found = divergence('metadata', `the candidate printed no ${measureCase.output} measure figures for -O ${format}`, candidate.stdout.trim());
     return { found, referenceOutcome: undefined };
   }
-  const requestedSize = measureCase.input.kind === 'size' ? measureCase.input.size : undefined;
-  const virtualSize = requestedSize ?? source?.image.virtualSize ?? 0;
+  const requestedSize = measureCase.input.kind === 'size' ? BigInt(measureCase.input.size) : undefined;
+  const virtualSize = requestedSize ?? BigInt(source?.image.virtualSize ?? 0);
   let written: Written | undefined;
   if (virtualSize <= WRITE_LIMIT) {
     const file: SourceFile = source === undefined ? undefined : { path: source.image.path, format: source.image.format };

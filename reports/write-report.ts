@@ -2,6 +2,7 @@ import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:
 import { join } from 'node:path';
 import type { Tool } from '../drivers/tool.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
+import { stringifyExactJson } from '../oracles/exact-json.ts';
 import type { Finding } from './finding.ts';
 import { renderMarkdown, reportTitle, type ReportContext } from './render-markdown.ts';
 import { reproScript } from './repro-script.ts';
@@ -195,7 +196,8 @@ export async function writeReport(
     replay: { command: ctx.replay, seed: ctx.seed, path: ctx.path ?? null, numShrinks: ctx.numShrinks, reductionMoves: ctx.reductionMoves ?? [] },
   };
   const markdown = renderMarkdown(finding, ctx).replace('\n', `\n\n${signatureLine(id, text)}\n`);
-  await writeFile(join(staged, 'report.json'), `${JSON.stringify(json, null, 2)}\n`);
+  // Exact: divergence data may hold integers above 2^53 (as bigint).
+  await writeFile(join(staged, 'report.json'), `${stringifyExactJson(json as unknown as JsonValue, 2)}\n`);
   await writeFile(join(staged, 'repro.sh'), reproScript(finding, candidate, timeoutSeconds));
   await chmod(join(staged, 'repro.sh'), 0o755);
   await writeFile(join(staged, 'report.md'), markdown);

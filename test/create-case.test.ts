@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { createCaseArbitrary, optionValue, sizeLimit, writesRealBlocks, type CreateCase } from '../arbitraries/create-case.ts';
+import { createCaseArbitrary, optionValue, requestedBytesOf, sizeLimit, writesRealBlocks, type CreateCase } from '../arbitraries/create-case.ts';
 import { ALLOCATING_SIZE_CAP } from '../arbitraries/create-size.ts';
 import type { CreateRequest } from '../drivers/requests.ts';
 import { runProcess } from '../drivers/run-process.ts';
@@ -62,7 +62,7 @@ describe('create cases: the generated space', () => {
       expect(seen, option).toContain(option);
     }
     // The vhdx default block size stays in the space, past 1 GiB too.
-    expect(sample.some((c) => c.target === 'vhdx' && optionValue(c.options, 'block_size') === undefined && (c.requestedBytes ?? 0) > 2 ** 30)).toBe(true);
+    expect(sample.some((c) => c.target === 'vhdx' && optionValue(c.options, 'block_size') === undefined && (requestedBytesOf(c) ?? 0n) > 2n ** 30n)).toBe(true);
   });
 
   test('sizes: plain and suffixed, fractions, unaligned, zero and near each format limit', () => {
@@ -71,7 +71,7 @@ describe('create cases: the generated space', () => {
     for (const target of ['qcow2', 'vpc', 'vhdx'] as const) {
       const near = sample.filter((c) => {
         const limit = sizeLimit(c.target, c.options);
-        return c.target === target && c.flaw === null && limit !== undefined && (c.requestedBytes ?? 0) > Number(limit) * 0.99;
+        return c.target === target && c.flaw === null && limit !== undefined && (requestedBytesOf(c) ?? 0n) > (limit * 99n) / 100n;
       });
       expect(near.length, target).toBeGreaterThan(0);
     }
@@ -79,14 +79,14 @@ describe('create cases: the generated space', () => {
 
   test('layouts that write every block stay small; vmdk stays under 16 GiB', () => {
     for (const c of sample.filter((x) => x.flaw === null)) {
-      if (writesRealBlocks(c.target, c.options)) expect(c.requestedBytes, JSON.stringify(c)).toBeLessThanOrEqual(ALLOCATING_SIZE_CAP);
-      if (c.target === 'vmdk') expect(c.requestedBytes, JSON.stringify(c)).toBeLessThanOrEqual(16 * 2 ** 30);
+      if (writesRealBlocks(c.target, c.options)) expect(requestedBytesOf(c), JSON.stringify(c)).toBeLessThanOrEqual(BigInt(ALLOCATING_SIZE_CAP));
+      if (c.target === 'vmdk') expect(requestedBytesOf(c), JSON.stringify(c)).toBeLessThanOrEqual(16n * 2n ** 30n);
     }
   });
 
   test('shrinking heads for the raw target, the size "0" and no options', () => {
     const everything = fc.check(fc.property(createCaseArbitrary, () => false), { seed: 1 });
-    expect(everything.counterexample?.[0]).toEqual({ target: 'raw', size: '0', requestedBytes: 0, options: [], flaw: null });
+    expect(everything.counterexample?.[0]).toEqual({ target: 'raw', size: '0', requestedBytes: '0', options: [], flaw: null });
     // A bug that needs one qcow2 option keeps that option alone, at its smallest value.
     const needsCluster = fc.check(
       fc.property(createCaseArbitrary, (c) => !(c.target === 'qcow2' && c.flaw === null && optionValue(c.options, 'cluster_size') !== undefined)),
@@ -95,7 +95,7 @@ describe('create cases: the generated space', () => {
     expect(needsCluster.counterexample?.[0]).toEqual({
       target: 'qcow2',
       size: '0',
-      requestedBytes: 0,
+      requestedBytes: '0',
       options: [['cluster_size', '512']],
       flaw: null,
     });

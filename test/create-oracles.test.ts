@@ -7,7 +7,7 @@ import { compareCleanliness } from '../oracles/create-check.ts';
 import { END_WINDOW, FLATTEN_LIMIT, endWindows, readsAsZeros } from '../oracles/create-content.ts';
 import { vhdxDefaultBlockSize } from '../oracles/create-defaults.ts';
 import { LibyalReaders, compareLibyal, type LibyalReading } from '../oracles/create-libyal.ts';
-import { exited, signaled } from './support/synthetic-outcome.ts';
+import { exited, signaled, syntheticOutcome } from './support/synthetic-outcome.ts';
 
 const qemuImg = process.env['QEMU_IMG'] ?? 'qemu-img';
 const qemuIo = process.env['QEMU_IO'] ?? 'qemu-io';
@@ -31,12 +31,12 @@ describe('zero read-back of a fresh image', () => {
   test('small images are flattened and compared byte for byte; a stray byte is found with a hex view', async () => {
     const file = join(dir.path, 'small.qcow2');
     await run([qemuImg, 'create', '-q', '-f', 'qcow2', file, '64K']);
-    expect(await readsAsZeros(readers, file, 'qcow2', 65536, dir.path)).toEqual({ kind: 'zeros', proof: 'flattened' });
+    expect(await readsAsZeros(readers, file, 'qcow2', 65536n, dir.path)).toEqual({ kind: 'zeros', proof: 'flattened' });
     await run([qemuIo, '-f', 'qcow2', '-c', 'write -P 0xab 4000 1', file]);
-    const reading = await readsAsZeros(readers, file, 'qcow2', 65536, dir.path);
+    const reading = await readsAsZeros(readers, file, 'qcow2', 65536n, dir.path);
     expect(reading.kind).toBe('not-zeros');
     if (reading.kind === 'not-zeros') {
-      expect(reading.offset).toBe(4000);
+      expect(reading.offset).toBe(4000n);
       expect(reading.detail).toMatch(/ab/);
     }
   });
@@ -44,32 +44,44 @@ describe('zero read-back of a fresh image', () => {
   test('a stated size the data does not fill is a difference too', async () => {
     const file = join(dir.path, 'short.raw');
     await run([qemuImg, 'create', '-q', '-f', 'raw', file, '1024']);
-    const reading = await readsAsZeros(readers, file, 'raw', 2048, dir.path);
+    const reading = await readsAsZeros(readers, file, 'raw', 2048n, dir.path);
     expect(reading.kind).toBe('not-zeros');
   });
 
   test('large images are read in a window at each end; bytes there are found, the middle is not read', async () => {
     const size = 64 * 1024 * 1024;
     expect(size).toBeGreaterThan(FLATTEN_LIMIT);
-    expect(endWindows(size)).toEqual([
-      { offset: 0, length: END_WINDOW },
-      { offset: size - END_WINDOW, length: END_WINDOW },
+    expect(endWindows(BigInt(size))).toEqual([
+      { offset: 0n, length: BigInt(END_WINDOW) },
+      { offset: BigInt(size - END_WINDOW), length: BigInt(END_WINDOW) },
     ]);
     const file = join(dir.path, 'large.vmdk');
     await run([qemuImg, 'create', '-q', '-f', 'vmdk', file, String(size)]);
-    expect(await readsAsZeros(readers, file, 'vmdk', size, dir.path)).toEqual({ kind: 'zeros', proof: 'end-windows' });
+    expect(await readsAsZeros(readers, file, 'vmdk', BigInt(size), dir.path)).toEqual({ kind: 'zeros', proof: 'end-windows' });
     await run([qemuIo, '-f', 'vmdk', '-c', `write -P 1 ${size / 2} 512`, file]);
-    expect((await readsAsZeros(readers, file, 'vmdk', size, dir.path)).kind).toBe('zeros');
+    expect((await readsAsZeros(readers, file, 'vmdk', BigInt(size), dir.path)).kind).toBe('zeros');
     await run([qemuIo, '-f', 'vmdk', '-c', `write -P 1 ${size - 512} 512`, file]);
-    const tail = await readsAsZeros(readers, file, 'vmdk', size, dir.path);
-    expect(tail.kind === 'not-zeros' && tail.offset).toBe(size - END_WINDOW);
+    const tail = await readsAsZeros(readers, file, 'vmdk', BigInt(size), dir.path);
+    expect(tail.kind === 'not-zeros' && tail.offset).toBe(BigInt(size - END_WINDOW));
+  });
+
+  test('the end windows of a 2^61-byte image: the tail offset is exact and the read succeeds', async () => {
+    // A JavaScript number prints 2^61 - 1 MiB as 2305843009212645400, past the exact offset: a read
+    // there crosses the end of the image. A bigint prints its exact digits.
+    const size = 2n ** 61n;
+    const tail = size - BigInt(END_WINDOW);
+    expect(endWindows(size)[1]).toEqual({ offset: tail, length: BigInt(END_WINDOW) });
+    expect(String(Number(tail))).not.toBe(tail.toString());
+    const file = join(dir.path, 'huge.qcow2');
+    await run([qemuImg, 'create', '-q', '-f', 'qcow2', '-o', 'cluster_size=2097152', file, '2097152T']);
+    expect(await readsAsZeros(readers, file, 'qcow2', size, dir.path)).toEqual({ kind: 'zeros', proof: 'end-windows' });
   });
 
   test('a file qemu-img cannot open is unreadable, not zeros', async () => {
     const file = join(dir.path, 'garbage.qcow2');
     await run(['sh', '-c', `printf 'not an image' > '${file}'`]);
-    expect((await readsAsZeros(readers, file, 'qcow2', 512, dir.path)).kind).toBe('unreadable');
-    expect((await readsAsZeros(readers, file, 'qcow2', 64 * 1024 * 1024, dir.path)).kind).toBe('unreadable');
+    expect((await readsAsZeros(readers, file, 'qcow2', 512n, dir.path)).kind).toBe('unreadable');
+    expect((await readsAsZeros(readers, file, 'qcow2', 64n * 1024n * 1024n, dir.path)).kind).toBe('unreadable');
   });
 });
 
@@ -102,9 +114,9 @@ describe('independent libyal readers', () => {
     );
   });
 
-  const parsed = (type: string, mediaSize: number, reader = 'vhdiinfo'): LibyalReading => ({ kind: 'parsed', reader, mediaSize, type });
+  const parsed = (type: string, mediaSize: number, reader = 'vhdiinfo'): LibyalReading => ({ kind: 'parsed', reader, mediaSize: BigInt(mediaSize), type });
   const qemuView = (virtualSize: number, data: Record<string, string> = {}) => ({
-    virtualSize,
+    virtualSize: BigInt(virtualSize),
     document: { 'virtual-size': virtualSize, 'format-specific': { type: 'x', data } },
   });
 
@@ -113,9 +125,9 @@ describe('independent libyal readers', () => {
     expect(compareLibyal(ref, parsed('VHD (version 1) Dynamic', 1048576), qemuView(1048576))).toBeUndefined();
     expect(compareLibyal(ref, parsed('VHD (version 1) Fixed', 1048576), qemuView(1048576))?.summary).toMatch(/Fixed/);
     expect(compareLibyal(ref, parsed('VHD (version 1) Dynamic', 1048576), qemuView(1079296))?.summary).toMatch(/1048576/);
-    expect(compareLibyal(ref, { kind: 'refused', reader: 'vhdiinfo', message: 'bad footer' }, qemuView(1))?.summary).toMatch(/bad footer/);
+    expect(compareLibyal(ref, { kind: 'refused', reader: 'vhdiinfo', message: 'bad footer', outcome: syntheticOutcome(exited(1)) }, qemuView(1))?.summary).toMatch(/bad footer/);
     // The reader cannot parse the reference's file (e.g. zstd qcow2): nothing to compare.
-    expect(compareLibyal({ kind: 'refused', reader: 'qcowinfo', message: 'x' }, { kind: 'refused', reader: 'qcowinfo', message: 'y' }, qemuView(1))).toBeUndefined();
+    expect(compareLibyal({ kind: 'refused', reader: 'qcowinfo', message: 'x', outcome: syntheticOutcome(exited(1)) }, { kind: 'refused', reader: 'qcowinfo', message: 'y', outcome: syntheticOutcome(exited(1)) }, qemuView(1))).toBeUndefined();
     // qcow2 and vmdk types follow qemu-img's reading of the same file.
     const v3 = parsed('qcow version 3', 512, 'qcowinfo');
     expect(compareLibyal(v3, parsed('qcow version 3', 512, 'qcowinfo'), qemuView(512, { compat: '1.1' }))).toBeUndefined();

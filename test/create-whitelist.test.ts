@@ -13,7 +13,7 @@ import { exited, syntheticOutcome } from './support/synthetic-outcome.ts';
 import { mutantPath, toolsWithCandidate } from './support/tools.ts';
 
 function createCase(target: CreateCase['target'], size: string, bytes: number, options: KeyValue[] = []): CreateCase {
-  return { target, size, requestedBytes: bytes, options, flaw: null };
+  return { target, size, requestedBytes: String(bytes), options, flaw: null };
 }
 
 const d = (path: string, reference: unknown, candidate: unknown): JsonDifference => ({

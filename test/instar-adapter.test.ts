@@ -64,7 +64,7 @@ describe('instar dialect: argument arrays as FACTS.md documents them', () => {
 
   test('measure: --output human|json always given, -s SIZE or IN, repeated -o', () => {
     expect(
-      instarArgs({ op: 'measure', input: { size: 1048576 }, outputFormat: 'qcow2', options: [['cluster_size', '512']], output: 'json' }),
+      instarArgs({ op: 'measure', input: { size: '1048576' }, outputFormat: 'qcow2', options: [['cluster_size', '512']], output: 'json' }),
     ).toEqual(['measure', '--output', 'json', '-O', 'qcow2', '-o', 'cluster_size=512', '-s', '1048576']);
     expect(
       instarArgs({ op: 'measure', input: { file: 'in.vpc', format: 'vpc' }, outputFormat: 'raw', options: [], output: 'human' }),
@@ -127,7 +127,7 @@ describe('the fake instar behind INSTAR', () => {
     expect(parsed['format-specific']).toMatchObject({ data: { 'lazy-refcounts': true } });
     const check = await run({ op: 'check', file: at('candidate.qcow2'), format: 'qcow2', output: 'json' });
     expect(JSON.parse(check.candidate.stdout)).toEqual(JSON.parse(check.reference.stdout));
-    const measure = await run({ op: 'measure', input: { size: 1048576 }, outputFormat: 'qcow2', options: [['cluster_size', '512']], output: 'json' });
+    const measure = await run({ op: 'measure', input: { size: '1048576' }, outputFormat: 'qcow2', options: [['cluster_size', '512']], output: 'json' });
     expect(JSON.parse(measure.candidate.stdout)).toEqual(JSON.parse(measure.reference.stdout));
     const measureFile = await run({ op: 'measure', input: { file: at('candidate.qcow2'), format: 'qcow2' }, outputFormat: 'raw', options: [], output: 'human' });
     expect(measureFile.candidate.stdout).toBe(measureFile.reference.stdout);

@@ -21,7 +21,7 @@ import { imageSpecArbitrary } from '../arbitraries/image-spec.ts';
 import { imageSpecComplexity, simplifyImageSpec } from '../arbitraries/image-spec-simplify.ts';
 import { infoCaseArbitrary, withMbr, type InfoCase } from '../arbitraries/info-case.ts';
 import { infoCaseComplexity, simplifyInfoCase, splitInfoSource } from '../arbitraries/info-case-simplify.ts';
-import { measureCaseArbitrary, type MeasureCase } from '../arbitraries/measure-case.ts';
+import { MAX_MEASURE_SIZE, measureCaseArbitrary, type MeasureCase } from '../arbitraries/measure-case.ts';
 import { measureCaseComplexity, simplifyMeasureCase } from '../arbitraries/measure-case-simplify.ts';
 import { strictlySimpler, type Complexity, type Simplifier } from '../arbitraries/simplification.ts';
 import type { ImageSpec } from '../images/image-spec.ts';
@@ -91,7 +91,7 @@ function convertCaseProblem(c: ConvertCase): string | undefined {
 
 function measureCaseProblem(c: MeasureCase): string | undefined {
   if (c.target.format === 'raw' && c.target.options.some(([k]) => k !== 'preallocation')) return 'raw with a non-preallocation option';
-  if (c.input.kind === 'size') return isInteger(c.input.size, 0) ? undefined : `--size ${c.input.size}`;
+  if (c.input.kind === 'size') return /^\d+$/.test(c.input.size) && BigInt(c.input.size) <= MAX_MEASURE_SIZE ? undefined : `--size ${c.input.size}`;
   if (c.input.bitmaps.length > 0 && c.input.source.layout.format !== 'qcow2') return 'bitmaps on a non-qcow2 source';
   return imageSpecProblem(c.input.source);
 }
@@ -118,13 +118,14 @@ const V3_ONLY: ReadonlyArray<readonly [string, (v: string) => boolean]> = [
 ];
 
 function createBytes(c: CreateCase): bigint | null {
-  return c.requestedBytes === null ? null : /^\d+$/.test(c.size) ? BigInt(c.size) : BigInt(c.requestedBytes);
+  return c.requestedBytes === null ? null : BigInt(c.requestedBytes);
 }
 
 function createCaseProblem(c: CreateCase): string | undefined {
   const bytes = createBytes(c);
   const limit = sizeLimit(c.target, c.options);
-  if (/^\d+$/.test(c.size) && c.requestedBytes !== null && c.requestedBytes !== Number(BigInt(c.size))) return `requestedBytes ${c.requestedBytes} for ${c.size}`;
+  if (c.requestedBytes !== null && !/^\d+$/.test(c.requestedBytes)) return `requestedBytes ${c.requestedBytes} is not decimal digits`;
+  if (/^\d+$/.test(c.size) && c.requestedBytes !== null && BigInt(c.requestedBytes) !== BigInt(c.size)) return `requestedBytes ${c.requestedBytes} for ${c.size}`;
   const foreign = c.options.find(([k]) => !CREATE_KEYS[c.target]!.includes(k) && !(c.flaw === 'unknown-key' && UNKNOWN_OPTION_KEYS.includes(k)));
   if (foreign !== undefined) return `${foreign[0]} on ${c.target}`;
   const cluster = Number(optionValue(c.options, 'cluster_size') ?? 64 * KiB);
@@ -364,12 +365,12 @@ describe('convert moves', () => {
 });
 
 describe('create moves', () => {
-  const valid: CreateCase = { target: 'qcow2', size: '2M', requestedBytes: 2 * MiB, options: [['cluster_size', '512'], ['lazy_refcounts', 'on']], flaw: null };
+  const valid: CreateCase = { target: 'qcow2', size: '2M', requestedBytes: String(2 * MiB), options: [['cluster_size', '512'], ['lazy_refcounts', 'on']], flaw: null };
 
   test('a size goes to the smallest of each lower band, written plainly', () => {
     const moves = simplifyCreateCase(valid);
-    expect(valueOf(moves, 'size 2M → 0 (smallest of its band)')).toMatchObject({ size: '0', requestedBytes: 0 });
-    expect(valueOf(moves, 'size 2M → 65536 (smallest of its band)')).toMatchObject({ size: '65536', requestedBytes: 64 * KiB });
+    expect(valueOf(moves, 'size 2M → 0 (smallest of its band)')).toMatchObject({ size: '0', requestedBytes: '0' });
+    expect(valueOf(moves, 'size 2M → 65536 (smallest of its band)')).toMatchObject({ size: '65536', requestedBytes: String(64 * KiB) });
     expect(movesOf(moves)).not.toContain('size 2M → 1G (smallest of its band)');
   });
 
@@ -384,7 +385,7 @@ describe('create moves', () => {
     const flawed: CreateCase = {
       target: 'qcow2',
       size: '1024',
-      requestedBytes: 1024,
+      requestedBytes: '1024',
       options: [['cluster_size', '1024'], ['extended_l2', 'on'], ['preallocation', 'off']],
       flaw: 'extended-l2-small-clusters',
     };
@@ -394,13 +395,13 @@ describe('create moves', () => {
   test('a size just past the limit keeps its limit: options that move the limit stay', () => {
     const limit = sizeLimit('qcow2', [['cluster_size', '512']])!;
     const past = (limit + 1n).toString();
-    const flawed: CreateCase = { target: 'qcow2', size: past, requestedBytes: Number(past), options: [['cluster_size', '512'], ['compat', '1.1']], flaw: 'size-too-large' };
+    const flawed: CreateCase = { target: 'qcow2', size: past, requestedBytes: past, options: [['cluster_size', '512'], ['compat', '1.1']], flaw: 'size-too-large' };
     expect(movesOf(simplifyCreateCase(flawed))).toEqual(['drop option compat=1.1']);
   });
 
   test('a drop that would push a valid size past the limit is skipped', () => {
     const limit = sizeLimit('qcow2', [['cluster_size', '2097152']])!;
-    const atLimit: CreateCase = { target: 'qcow2', size: limit.toString(), requestedBytes: Number(limit), options: [['cluster_size', '2097152']], flaw: null };
+    const atLimit: CreateCase = { target: 'qcow2', size: limit.toString(), requestedBytes: limit.toString(), options: [['cluster_size', '2097152']], flaw: null };
     expect(movesOf(simplifyCreateCase(atLimit)).filter((m) => m.startsWith('drop') || m.startsWith('target'))).toEqual([]);
   });
 });
@@ -449,11 +450,14 @@ describe('check moves', () => {
 
 describe('measure moves', () => {
   test('--size goes to the smallest of each lower band', () => {
-    const c: MeasureCase = { input: { kind: 'size', size: 2 * 1024 * 1024 * MiB }, target: { format: 'raw', options: [] }, output: 'json' };
+    const c: MeasureCase = { input: { kind: 'size', size: String(2 * 1024 * 1024 * MiB) }, target: { format: 'raw', options: [] }, output: 'json' };
     expect(movesOf(simplifyMeasureCase(c))).toEqual([
       `--size ${2 * 1024 * 1024 * MiB} → 0 (smallest of its band)`,
       `--size ${2 * 1024 * 1024 * MiB} → ${1024 * 1024 * MiB} (smallest of its band)`,
     ]);
+    // Past 2^53 (exact digits): the band just below 2^53 is the next step down.
+    const huge: MeasureCase = { ...c, input: { kind: 'size', size: '9223372036854775807' } };
+    expect(movesOf(simplifyMeasureCase(huge))).toContain(`--size 9223372036854775807 → ${2n ** 53n - BigInt(MiB)} (smallest of its band)`);
   });
 
   test('a qcow2 source going raw loses its bitmaps; each bitmap and option is dropped in turn', () => {

@@ -1,4 +1,4 @@
-import { createCaseArbitrary, sizeLimit, type CreateCase } from '../../arbitraries/create-case.ts';
+import { createCaseArbitrary, requestedBytesOf, sizeLimit, type CreateCase } from '../../arbitraries/create-case.ts';
 import { coverageGoal } from '../../campaign/coverage-goal.ts';
 import { createInputClasses, createSizeClasses } from '../../properties/create.ts';
 import { createWhitelist } from '../../whitelist.ts';
@@ -10,7 +10,7 @@ import { createWhitelist } from '../../whitelist.ts';
  */
 export function classifyCreateCase(c: CreateCase): string[] {
   const limit = sizeLimit(c.target, c.options);
-  const nearLimit = c.flaw === null && limit !== undefined && (c.requestedBytes ?? 0) > Number(limit) * 0.99;
+  const nearLimit = c.flaw === null && limit !== undefined && (requestedBytesOf(c) ?? 0n) > (limit * 99n) / 100n;
   return [
     ...createInputClasses(c),
     ...createSizeClasses(c),

@@ -73,6 +73,8 @@ export const scenarios: MutantScenario[] = [
       is('options', found.value.options, []),
       is('divergence', found.finding.divergence.kind, 'output-unreadable'),
     ],
+    // repro.sh reads both outputs with qemu-img info: only the candidate's fails.
+    reproShows: ["qemu-img cannot read the candidate's output"],
   }),
   createScenario({
     title: 'output that does not check clean (leaked qcow2 cluster): shrinks to qcow2, size 0, no options',

@@ -61,6 +61,8 @@ export const scenarios: MutantScenario[] = [
       is('divergence', found.finding.divergence.kind, 'virtual-size'),
       is('only a zero tail differs', found.finding.divergence.data['onlyZeroTail'], true),
     ],
+    // repro.sh flattens both outputs with qemu-img and compares them: the sizes differ.
+    reproShows: ['virtual sizes: reference', 'EOF on reference.flat.raw'],
   }),
   ddScenario({
     title: 'hang on -O vpc with a non-512 bs: a candidate timeout, shrunk to the vpc target and bs=1',

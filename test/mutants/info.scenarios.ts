@@ -63,6 +63,8 @@ export const scenarios: MutantScenario[] = [
       is('divergence', found.finding.divergence.kind, 'metadata'),
       is('differing paths', found.finding.divergence.data['paths'], ['cluster-size']),
     ],
+    // repro.sh diffs the normalised JSON: the candidate's line carries the default cluster size.
+    reproShows: ['+    "cluster-size": 65536'],
   }),
   infoScenario({
     title: 'fixed VHD detected from sector 0 only (metadata): reported as raw, shrunk to an empty fixed VHD',

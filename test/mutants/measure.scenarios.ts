@@ -25,6 +25,9 @@ function emptyRawSourceCases(c: MeasureCase): MeasureCase[] {
   return emptyRaw && smallest.includes(target) && c.output === 'json' ? [c] : [];
 }
 
+/** Only `--size` inputs: a bug there needs no source image, so its hunt builds none. */
+export const sizeInputArbitrary: fc.Arbitrary<MeasureCase> = measureCaseArbitrary.filter((c) => c.input.kind === 'size');
+
 /** Only the targets qemu-img cannot measure: the self-checked ones. */
 export const selfCheckedArbitrary: fc.Arbitrary<MeasureCase> = measureCaseArbitrary.filter((c) => !qemuMeasures(c.target.format));
 
@@ -40,6 +43,9 @@ const measureHarness: PropertyHarness<MeasureCase, MeasureEnv> = {
   simplify: simplifyMeasureCase,
   dispose: (env) => env.dispose(),
 };
+
+/** The 2^53 scenario's seed: it draws a size past 2^53 early (seeds 1 to 5 all shrink to the same case). */
+const SIZE_PAST_2_53_SEED = 4;
 
 const measureScenario = (s: ScenarioSpec<MeasureCase, MeasureEnv>): MutantScenario => mutantScenario(measureHarness, s);
 
@@ -135,5 +141,27 @@ export const scenarios: MutantScenario[] = [
       is('divergence', found.finding.divergence.kind, 'bound'),
       is('violated bounds', violatedBounds(found.finding.divergence.data), ["required >= qemu-img output's data"]),
     ],
+  }),
+  measureScenario({
+    title: 'fully-allocated one byte off past 2^53 (--size only): caught exactly, shrunk to --size 2^53 + 1 to raw',
+    mutant: 'measure-size-fully-allocated-off-by-one.sh',
+    seed: SIZE_PAST_2_53_SEED,
+    numRuns: 300,
+    arbitrary: sizeInputArbitrary,
+    // Hunted among --size inputs (the mutant never touches a source).
+    // Minimal: the raw target without options and JSON output, the simplest
+    // choices; the size
+    // is the smallest whose fully-allocated (the size rounded up to 512)
+    // passes 2^53: 2^53 + 1. As JavaScript numbers both figures would be
+    // 2^53 + 512 and the bug would pass.
+    minimal: (found) => {
+      const fields = found.finding.divergence.data['fields'] as Array<{ field: string; reference: unknown; candidate: unknown }>;
+      return [
+        is('case', found.value, { input: { kind: 'size', size: '9007199254740993' }, target: { format: 'raw', options: [] }, output: 'json' }),
+        is('divergence', found.finding.divergence.kind, 'metadata'),
+        is('differing fields', fields, [{ field: 'fully-allocated', reference: 2n ** 53n + 512n, candidate: 2n ** 53n + 513n }]),
+      ];
+    },
+    reproShows: ['"fully-allocated": 9007199254741505', 'JSON fields differ'],
   }),
 ];

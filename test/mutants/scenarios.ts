@@ -21,8 +21,13 @@ export interface Expectation {
 export const is = (what: string, actual: unknown, expected: unknown): Expectation => ({ what, actual, allowed: [expected] });
 export const oneOf = (what: string, actual: unknown, allowed: readonly unknown[]): Expectation => ({ what, actual, allowed });
 
+/** JSON text for comparing expectations; bigints (exact figures past 2^53) as `123n`. */
+export function comparable(value: unknown): string | undefined {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item));
+}
+
 export function unmet(expectations: readonly Expectation[]): Expectation[] {
-  return expectations.filter((e) => !e.allowed.some((a) => JSON.stringify(a) === JSON.stringify(e.actual)));
+  return expectations.filter((e) => !e.allowed.some((a) => comparable(a) === comparable(e.actual)));
 }
 
 export interface Hunt {
