@@ -19,19 +19,9 @@ afterAll(async () => {
   await images.dispose();
 });
 
-/**
- * A convert case runs six to eight processes over images of up to 72 MiB
- * (about 6 cases/s here), so the default 300 would take most of this file's
- * budget in `npm test`; 200 is the calibration minimum. FC_NUM_RUNS and
- * FC_TIME_LIMIT still decide when set.
- */
-const userChoseRuns = context.fastCheck.numRuns !== undefined || context.fastCheck.timeLimitSeconds !== undefined;
-const overrides = userChoseRuns ? undefined : { numRuns: 200 };
-
 const property = differentialProperty<ConvertCase>({
   propertyFile: 'properties/convert.prop.test.ts',
   context,
-  overrides,
   check: (convertCase) => checkConvertCase(env, convertCase),
   simplify: simplifyConvertCase,
 });
