@@ -106,7 +106,7 @@ describe('TOOL_TIMEOUT and FINDINGS_DIR', () => {
   });
 
   test('CANDIDATE_TIME_FLOOR (seconds, decimals allowed) and CANDIDATE_TIME_FACTOR set the candidate limit', () => {
-    expect(DEFAULT_CANDIDATE_TIME_POLICY).toEqual({ floorMs: 2_000, factor: 10 });
+    expect(DEFAULT_CANDIDATE_TIME_POLICY).toEqual({ floorMs: 1_000, factor: 10 });
     expect(readSuiteSettings({ CANDIDATE_TIME_FLOOR: '0.5', CANDIDATE_TIME_FACTOR: '4' }, PROJECT_ROOT).candidateTime).toEqual({
       floorMs: 500,
       factor: 4,

@@ -54,7 +54,7 @@ export const scenarios: MutantScenario[] = [
         is('extent fill is non-zero', source.extents[0]?.fill !== 0, true),
         is('target', target, { format: 'qcow2', options: [] }),
         is('compress', compress, true),
-        is('compressed clusters', found.finding.divergence.data['compressedClusters'], 0),
+        is('compressed clusters', found.finding.divergence.data['compressedClusters'], 0n),
       ];
     },
   }),

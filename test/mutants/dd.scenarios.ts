@@ -114,6 +114,9 @@ export const scenarios: MutantScenario[] = [
     mutant: 'dd-small-cluster-grain.sh',
     seed: 11,
     numRuns: 500,
+    // qcow2 sources only: the other formats cannot show this bug, and hunting
+    // them first only costs time (the reduction pass still tries raw).
+    arbitrary: ddCaseArbitrary.filter((c) => c.source.layout.format === 'qcow2'),
     // Minimal: a qcow2 source (the bug's trigger) with the smallest cluster,
     // one extent of data (needed to see lost content) and an affected target
     // (vmdk, vpc and vhdx are equally small; shrinking keeps whichever it met).
