@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
-import { addToCorpus, corpusRoot, listCorpus, propertyNameOf, readCorpusFile, removeFromCorpus, shownPath as shown } from './corpus.ts';
+import { addToCorpus, corpusRoot, listCorpus, propertyNameOf, readCorpusFile, removeFromCorpus, shownPath as shown } from '../hunting/corpus.ts';
 
 const USAGE = `Usage: npm run corpus -- <command>
 

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import { PROJECT_ROOT } from '../config/project-root.ts';
-import { propertyNameOf } from './corpus.ts';
+import { propertyNameOf } from '../hunting/corpus.ts';
 
 export interface PropertyFile {
   /** "dd": names the corpus folder and the summary's section. */

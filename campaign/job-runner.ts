@@ -6,11 +6,11 @@ import { PROJECT_ROOT } from '../config/project-root.ts';
 import { describeTermination } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import { addCampaignKnown } from './campaign-known.ts';
-import { SNAPSHOT_SUFFIX } from './child-settings.ts';
-import { addToCorpus } from './corpus.ts';
+import { SNAPSHOT_SUFFIX } from '../hunting/campaign-child-settings.ts';
+import { addToCorpus } from '../hunting/corpus.ts';
 import type { PropertyFile } from './discover.ts';
 import { deriveSeed } from './seeds.ts';
-import type { JobSnapshot } from './snapshot.ts';
+import type { JobSnapshot } from '../hunting/job-snapshot.ts';
 import type { RescuedCase } from './summary.ts';
 
 const VITEST = join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs');

@@ -1,6 +1,6 @@
 import type { ProcessCounters } from '../drivers/run-process.ts';
 import type { SignatureCount } from '../hunting/signature-gate.ts';
-import type { JobSnapshot, RunStatsJson, SnapshotFinding } from './snapshot.ts';
+import type { JobSnapshot, RunStatsJson, SnapshotFinding } from '../hunting/job-snapshot.ts';
 
 /** One RunStats name's counters, summed over every process of a property. */
 export interface MergedStats {

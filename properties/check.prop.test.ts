@@ -6,7 +6,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { checkCheckCase } from './check.ts';
 import { checkEnv } from './check-env.ts';
 import { skippedSummary } from './check-summary.ts';
-import { differentialProperty, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from '../hunting/property-runner.ts';
 
 const context = await suiteContext();
 const env = checkEnv(context, context.timeoutMs, context.candidateTime);

@@ -6,7 +6,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { LibyalReaders } from '../oracles/create-libyal.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkCreateCase } from './create.ts';
-import { differentialProperty, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from '../hunting/property-runner.ts';
 
 const context = await suiteContext();
 const stats = new RunStats('create');

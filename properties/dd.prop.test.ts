@@ -6,7 +6,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkDdCase } from './dd.ts';
-import { differentialProperty, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from '../hunting/property-runner.ts';
 
 const context = await suiteContext();
 const stats = new RunStats('dd');

@@ -6,7 +6,7 @@ import { suiteContext } from '../config/suite-context.ts';
 import { skippedSummary } from './check-summary.ts';
 import { checkMeasureCase } from './measure.ts';
 import { measureEnv } from './measure-env.ts';
-import { differentialProperty, testTimeoutMs } from './property-runner.ts';
+import { differentialProperty, testTimeoutMs } from '../hunting/property-runner.ts';
 
 const context = await suiteContext();
 const env = measureEnv(context, context.timeoutMs, context.candidateTime);

@@ -7,7 +7,7 @@ import { loadSuiteContext, type SuiteContext } from '../config/suite-context.ts'
 import { runProcess } from '../drivers/run-process.ts';
 import { scratchDir } from '../images/scratch.ts';
 import { checkDdCase } from '../properties/dd.ts';
-import { differentialProperty } from '../properties/property-runner.ts';
+import { differentialProperty } from '../hunting/property-runner.ts';
 import { FindingError } from '../reports/finding.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { ddEnv } from './support/dd-env.ts';

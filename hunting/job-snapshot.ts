@@ -1,5 +1,5 @@
 import type { ProcessCounters } from '../drivers/run-process.ts';
-import type { SignatureCount } from '../hunting/signature-gate.ts';
+import type { SignatureCount } from './signature-gate.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
 import type { Signature } from '../reports/signature.ts';
 

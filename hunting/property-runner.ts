@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { basename, join } from 'node:path';
 import type { Simplifier } from '../arbitraries/simplification.ts';
-import { readCampaignChildSettings } from '../campaign/child-settings.ts';
-import { addToCorpus, corpusRoot, propertyNameOf, readCorpusSelection, selectCorpus, shownPath, type CorpusExample } from '../campaign/corpus.ts';
-import { CampaignProbe } from '../campaign/probe.ts';
+import { readCampaignChildSettings } from './campaign-child-settings.ts';
+import { addToCorpus, corpusRoot, propertyNameOf, readCorpusSelection, selectCorpus, shownPath, type CorpusExample } from './corpus.ts';
+import { CampaignProbe } from './campaign-probe.ts';
 import type { SuiteContext } from '../config/suite-context.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
 import { FindingError } from '../reports/finding.ts';
@@ -11,9 +11,9 @@ import { writeIndex } from '../reports/index.ts';
 import { replayCommand } from '../reports/replay-command.ts';
 import { signatureId, signatureOf, signatureText } from '../reports/signature.ts';
 import { recordKnownOccurrences, writeReport } from '../reports/write-report.ts';
-import { readKnownSignatures, type KnownSignatures } from '../hunting/known-signatures.ts';
-import { reduceCounterexample } from '../hunting/reduce.ts';
-import { SignatureGate } from '../hunting/signature-gate.ts';
+import { readKnownSignatures, type KnownSignatures } from './known-signatures.ts';
+import { reduceCounterexample } from './reduce.ts';
+import { SignatureGate } from './signature-gate.ts';
 
 /** Where reduced cases go when the run has no corpus (tests): a corpus of the findings directory's own. */
 export const REDUCED_CASES_DIR = 'reduced-cases';

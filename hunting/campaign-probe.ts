@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processCounters } from '../drivers/run-process.ts';
-import type { SignatureGate } from '../hunting/signature-gate.ts';
+import type { SignatureGate } from './signature-gate.ts';
 import type { JsonValue } from '../oracles/divergence.ts';
 import { liveRunStats } from '../oracles/run-stats.ts';
-import { ABORT_FILE, SNAPSHOT_SUFFIX, STOP_FILE, type CampaignChildSettings } from './child-settings.ts';
-import type { JobSnapshot, PendingFailure, RunStatsJson, SnapshotFinding } from './snapshot.ts';
+import { ABORT_FILE, SNAPSHOT_SUFFIX, STOP_FILE, type CampaignChildSettings } from './campaign-child-settings.ts';
+import type { JobSnapshot, PendingFailure, RunStatsJson, SnapshotFinding } from './job-snapshot.ts';
 
 const WRITE_EVERY_MS = 250;
 const POLL_EVERY_MS = 200;
