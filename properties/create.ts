@@ -178,7 +178,10 @@ async function observe(
     }
   }
   if (candidateSize !== undefined) {
-    if (ref.libyal?.kind === 'refused') unjudged.push(`${ref.libyal.reader} cannot parse qemu-img's own output: ${readerFailureLine(ref.libyal.outcome)}`);
+    // An optional reader that cannot parse qemu-img's own image (qcowinfo
+    // and extended_l2 or zstd) judges neither side; the case's other oracles
+    // still do, so it is a coverage note, not an inconclusive case.
+    if (ref.libyal?.kind === 'refused') notes.push(`libyal-unjudged=${ref.libyal.reader}`);
     const libyal = compareLibyal(ref.libyal, cand.libyal, { virtualSize: candidateSize, document: cand.document });
     if (libyal !== undefined) {
       const refused = cand.libyal?.kind === 'refused' ? cand.libyal : undefined;
