@@ -13,9 +13,10 @@ export async function loadSuiteContext(env: Env): Promise<SuiteContext> {
   const fastCheck = readFastCheckSettings(env);
   const settings = readSuiteSettings(env, PROJECT_ROOT);
   const tools = await resolveTools(env);
-  // A replay judges the candidate's time as the run that found the case did.
+  // A replay judges the candidate's time, and lets known signatures pass, as
+  // the run that found the case did.
   const replayEnv: Record<string, string> = { ...tools.replayEnv };
-  for (const name of CANDIDATE_TIME_VARIABLES) {
+  for (const name of [...CANDIDATE_TIME_VARIABLES, 'KNOWN_FINDINGS']) {
     const value = env[name];
     if (value !== undefined) replayEnv[name] = value;
   }

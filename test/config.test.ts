@@ -32,7 +32,7 @@ async function expectConfigError(run: () => unknown, variable: string, fix: RegE
 /** The machine's environment without any candidate choice, plus `extra`. */
 function envWith(extra: Record<string, string>): Env {
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of ['INSTAR', 'CANDIDATE', 'QEMU_IMG', 'QEMU_IO', 'CANDIDATE_TIME_FLOOR', 'CANDIDATE_TIME_FACTOR']) delete env[name];
+  for (const name of ['INSTAR', 'CANDIDATE', 'QEMU_IMG', 'QEMU_IO', 'CANDIDATE_TIME_FLOOR', 'CANDIDATE_TIME_FACTOR', 'KNOWN_FINDINGS']) delete env[name];
   return { ...env, ...extra };
 }
 
@@ -138,6 +138,16 @@ describe('TOOL_TIMEOUT and FINDINGS_DIR', () => {
       const context = await loadSuiteContext(envWith({ CANDIDATE_TIME_FLOOR: '1.5', FINDINGS_DIR: root.path }));
       expect(context.candidateTime).toEqual({ floorMs: 1_500, factor: DEFAULT_CANDIDATE_TIME_POLICY.factor });
       expect(context.replayEnv).toEqual({ CANDIDATE_TIME_FLOOR: '1.5' });
+    } finally {
+      await root.cleanup();
+    }
+  });
+
+  test('replay commands carry KNOWN_FINDINGS when set: the same signatures pass on replay', async () => {
+    const root = await scratchDir('config');
+    try {
+      const context = await loadSuiteContext(envWith({ KNOWN_FINDINGS: 'findings/index.json', FINDINGS_DIR: root.path }));
+      expect(context.replayEnv).toEqual({ KNOWN_FINDINGS: 'findings/index.json' });
     } finally {
       await root.cleanup();
     }
