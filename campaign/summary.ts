@@ -1,5 +1,6 @@
 import type { ProcessCounters } from '../drivers/run-process.ts';
 import type { SignatureCount } from '../hunting/signature-gate.ts';
+import { signatureText } from '../reports/signature.ts';
 import type { JobSnapshot, RunStatsJson, SnapshotFinding } from '../hunting/job-snapshot.ts';
 
 /** One RunStats name's counters, summed over every process of a property. */
@@ -131,7 +132,7 @@ export function signaturesOf(findings: readonly SnapshotFinding[]): Array<{ id: 
   for (const f of findings) {
     const seen = byId.get(f.id);
     if (seen) seen.times++;
-    else byId.set(f.id, { id: f.id, folder: f.folder, times: 1, text: f.signature === undefined ? f.id : `${f.signature.operation} ${f.signature.kind} [${f.signature.loci.join(', ')}]`, isNew: f.newSignature });
+    else byId.set(f.id, { id: f.id, folder: f.folder, times: 1, text: signatureText(f.signature), isNew: f.newSignature });
   }
   return [...byId.values()];
 }

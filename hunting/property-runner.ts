@@ -136,15 +136,19 @@ export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProper
     ...(probe !== undefined ? { seed, numRuns, plugins: [probe.plugin<[T]>()] } : {}),
     asyncReporter: async (details) => {
       try {
-        await recordKnownOccurrences(context.findingsDir, [...gate.knownHits.values()], {
-          seed: details.seed,
-          candidate: context.candidate.selectedBy,
-        });
-        const met = knownSummary(gate);
-        if (met !== '' && probe === undefined) console.log(met);
         await report(details);
       } finally {
-        probe?.finish();
+        // After the report: known signatures met by the reduction pass count too.
+        try {
+          const hits = [...gate.knownHits.values()];
+          await recordKnownOccurrences(context.findingsDir, hits, { seed: details.seed, candidate: context.candidate.selectedBy });
+          // The index shows the raised counts at once, not at the next new finding.
+          if (hits.length > 0) await writeIndex(context.findingsDir);
+          const met = knownSummary(gate);
+          if (met !== '' && probe === undefined) console.log(met);
+        } finally {
+          probe?.finish();
+        }
       }
     },
   };

@@ -51,6 +51,9 @@ describe('known signatures do not stop the search', () => {
     const known = result.summaries[0]?.known ?? [];
     expect(known.some((k) => PERVASIVE.test(k.text) && k.count > 0), output).toBe(true);
     expect(output).toMatch(/^ {4}known: info metadata .*x-build-id.* ×\d+ \(counted, not stopped for\)$/m);
+    // Its report folder counts every occurrence: filed once, then met and counted.
+    const metAgain = known.find((k) => PERVASIVE.test(k.text))?.count ?? 0;
+    expect(result.index.find((e) => PERVASIVE.test(e.text))?.count).toBe(1 + metAgain);
     // The rare case shows the known key too, yet is filed under its own part alone.
     const rareFolder = result.index.find((e) => RARE.test(e.text));
     expect(rareFolder?.text).not.toMatch(/x-build-id/);
