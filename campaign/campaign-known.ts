@@ -18,6 +18,11 @@ export function addCampaignKnown(runDir: string, signatures: readonly Signature[
   const file = join(runDir, CAMPAIGN_KNOWN_FILE);
   const current = readKnownFile(file);
   const texts = new Set(current.map(signatureText));
-  const added = signatures.filter((s) => !texts.has(signatureText(s)) && texts.add(signatureText(s)));
+  const added: Signature[] = [];
+  for (const s of signatures) {
+    if (texts.has(signatureText(s))) continue;
+    texts.add(signatureText(s));
+    added.push(s);
+  }
   if (added.length > 0) writeCampaignKnown(runDir, [...current, ...added]);
 }
