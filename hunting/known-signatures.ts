@@ -4,7 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { readNonEmpty, type Env } from '../config/env-values.ts';
 import type { Operation } from '../drivers/requests.ts';
 import type { DivergenceKind } from '../oracles/divergence.ts';
-import { signatureId, signatureText, type Signature } from '../reports/signature.ts';
+import { sameSignature, signatureId, signatureText, type Signature } from '../reports/signature.ts';
 
 /**
  * Signatures already filed: earlier in the same campaign, or listed by the
@@ -22,16 +22,12 @@ export class KnownSignatures {
   add(signature: Signature): void {
     const key = `${signature.operation} ${signature.kind}`;
     const list = this.byKind.get(key) ?? [];
-    if (!list.some((s) => signatureText(s) === signatureText(signature))) list.push(signature);
+    if (!list.some((s) => sameSignature(s, signature))) list.push(signature);
     this.byKind.set(key, list);
   }
 
   get size(): number {
     return [...this.byKind.values()].reduce((n, l) => n + l.length, 0);
-  }
-
-  all(): Signature[] {
-    return [...this.byKind.values()].flat();
   }
 
   /**

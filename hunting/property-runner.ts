@@ -168,15 +168,15 @@ export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProper
     if (details.interrupted && details.counterexample === null) return;
     const origin = failureOrigin(details.counterexamplePath ?? '0', examples);
     const fromCorpus = origin.example !== undefined ? ` (corpus example ${shownPath(origin.example.file)})` : '';
+    // The case fast-check stopped at: a corpus example by name, or a generated case by its path.
+    const originTarget = {
+      path: details.counterexamplePath === null ? undefined : origin.replayPath,
+      env: origin.example !== undefined ? { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } : context.replayEnv,
+    };
     const error = details.errorInstance;
     if (!(error instanceof FindingError) || details.counterexample === null) {
       // Not a divergence: the suite itself broke (e.g. an input could not be built).
-      const replay = replayCommand({
-        propertyFile: run.propertyFile,
-        seed: details.seed,
-        path: details.counterexamplePath === null ? undefined : origin.replayPath,
-        env: origin.example !== undefined ? { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } : context.replayEnv,
-      });
+      const replay = replayCommand({ propertyFile: run.propertyFile, seed: details.seed, ...originTarget });
       const why = error instanceof Error ? error.message : String(error);
       const message = `${run.propertyFile}: the property could not run a case${fromCorpus}: ${why}\nReplay: ${replay}`;
       probe?.recordError(message);
@@ -198,15 +198,11 @@ export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProper
             from: `${run.propertyFile} seed ${details.seed}`,
             case: finding.caseValue,
           });
-    const replayOf = (): { path: string | undefined; env: Readonly<Record<string, string>> } => {
-      if (final.moves.length > 0 && corpus !== undefined) {
-        const dirEnv: Record<string, string> = corpusDir === undefined || corpusDir === corpusRoot(process.env) ? {} : { CORPUS_DIR: corpusDir };
-        return { path: '0', env: { ...context.replayEnv, ...dirEnv, CORPUS_REPLAY: basename(corpus.file) } };
-      }
-      if (origin.example !== undefined) return { path: origin.replayPath, env: { ...context.replayEnv, CORPUS_REPLAY: origin.example.name } };
-      return { path: details.counterexamplePath === null ? undefined : origin.replayPath, env: context.replayEnv };
+    const reducedTarget = (file: string, dir: string): { path: string; env: Readonly<Record<string, string>> } => {
+      const dirEnv: Record<string, string> = dir === corpusRoot(process.env) ? {} : { CORPUS_DIR: dir };
+      return { path: '0', env: { ...context.replayEnv, ...dirEnv, CORPUS_REPLAY: basename(file) } };
     };
-    const target = replayOf();
+    const target = final.moves.length > 0 && corpus !== undefined && corpusDir !== undefined ? reducedTarget(corpus.file, corpusDir) : originTarget;
     const replay = replayCommand({ propertyFile: run.propertyFile, seed: details.seed, path: target.path, env: target.env });
     const written = await writeReport(
       context.findingsDir,

@@ -1,6 +1,6 @@
 import type { Simplifier } from '../arbitraries/simplification.ts';
 import { FindingError } from '../reports/finding.ts';
-import { signatureOf, signatureText, type Signature } from '../reports/signature.ts';
+import { sameSignature, signatureOf, type Signature } from '../reports/signature.ts';
 
 export interface Reduction<T> {
   readonly value: T;
@@ -44,7 +44,7 @@ export async function reduceCounterexample<T>(
       if (options.shouldStop?.() === true) return { ...current, moves, tries, cutShort: true };
       tries++;
       const error = await failureOf(check, candidate.value);
-      if (error === undefined || signatureText(signatureOf(error.finding)) !== signatureText(target)) continue;
+      if (error === undefined || !sameSignature(signatureOf(error.finding), target)) continue;
       current = { value: candidate.value, error };
       moves.push(candidate.move);
       options.onKept?.(candidate.value, error);
@@ -56,7 +56,7 @@ export async function reduceCounterexample<T>(
 }
 
 /** The finding a case fails with, or undefined when it passes or the suite could not run it. */
-async function failureOf<T>(check: (value: T) => Promise<void>, value: T): Promise<FindingError | undefined> {
+export async function failureOf<T>(check: (value: T) => Promise<void>, value: T): Promise<FindingError | undefined> {
   try {
     await check(value);
     return undefined;

@@ -1,5 +1,5 @@
 import { FindingError } from '../reports/finding.ts';
-import { signatureId, signatureOf, signatureText, type Signature } from '../reports/signature.ts';
+import { sameSignature, signatureId, signatureOf, signatureText, type Signature } from '../reports/signature.ts';
 import type { KnownSignatures } from './known-signatures.ts';
 
 /** How often one signature was met without stopping the search. */
@@ -50,7 +50,7 @@ export class SignatureGate {
       return undefined;
     }
     if (this.lockedSignature === undefined) this.lockedSignature = unknown;
-    else if (signatureText(unknown) !== signatureText(this.lockedSignature)) {
+    else if (!sameSignature(unknown, this.lockedSignature)) {
       bump(this.setAside, unknown);
       return undefined;
     }

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import type { Simplifier } from '../../arbitraries/simplification.ts';
 import { KnownSignatures } from '../../hunting/known-signatures.ts';
-import { reduceCounterexample } from '../../hunting/reduce.ts';
+import { failureOf, reduceCounterexample } from '../../hunting/reduce.ts';
 import { SignatureGate } from '../../hunting/signature-gate.ts';
 import { FindingError, type Finding } from '../../reports/finding.ts';
-import { signatureOf, signatureText } from '../../reports/signature.ts';
+import { sameSignature, signatureOf } from '../../reports/signature.ts';
 
 export interface Counterexample<T> {
   readonly value: T;
@@ -60,14 +60,11 @@ export async function findCounterexample<T>(
  * the case is 1-minimal under them. Runs the check once per move.
  */
 export async function movesThatStillFail<T>(found: Counterexample<T>, simplify: Simplifier<T>, check: (value: T) => Promise<void>): Promise<string[]> {
-  const target = signatureText(signatureOf(found.finding));
+  const target = signatureOf(found.finding);
   const failing: string[] = [];
   for (const candidate of simplify(found.value)) {
-    const error = await check(candidate.value).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (error instanceof FindingError && signatureText(signatureOf(error.finding)) === target) failing.push(candidate.move);
+    const error = await failureOf(check, candidate.value);
+    if (error !== undefined && sameSignature(signatureOf(error.finding), target)) failing.push(candidate.move);
   }
   return failing;
 }
