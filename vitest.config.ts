@@ -13,6 +13,7 @@ export default defineConfig({
   test: {
     include: ['properties/**/*.prop.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['./test/global-setup.ts'],
+    setupFiles: ['./test/support/reference-env.ts'],
     // Each file is a separate process: tool calls dominate.
     pool: 'forks',
     poolOptions: { forks: { minForks: forks, maxForks: forks } },

@@ -13,6 +13,7 @@ import { toSafeNumber } from './oracles/exact-json.ts';
 import type { JsonDifference } from './oracles/info-output.ts';
 import { vpcVirtualSize } from './oracles/vpc-geometry.ts';
 import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/create-defaults.ts';
+import { holdsFor, type KnownFor, type ReferenceVersion } from './config/reference-version.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -28,6 +29,11 @@ export interface WhitelistEntry<Facts> {
   readonly documentedAt: string;
   /** The single outcome accepted, in words, for reports and notes. */
   readonly signature: string;
+  /**
+   * The reference versions whose behaviour the signature was checked
+   * against. Against any other reference the entry is never eligible.
+   */
+  readonly knownFor: KnownFor;
   readonly appliesTo: (facts: Facts) => boolean;
   readonly accepts: (observation: Observation) => boolean;
 }
@@ -53,6 +59,7 @@ export const ddWhitelist: ReadonlyArray<WhitelistEntry<DdFacts>> = [
     reason:
       'qemu-img cannot create a zero-capacity monolithicSparse vmdk and exits 1; instar writes an (unreadable) empty vmdk and exits 0.',
     documentedAt: FACTS_DD,
+    knownFor: 'all',
     signature: 'reference exits 1 and candidate exits 0 with an output qemu-img cannot read or reads as empty',
     appliesTo: (f) => f.ddCase.target === 'vmdk' && emptyWindow(f),
     accepts: (o) =>
@@ -68,6 +75,7 @@ export const ddWhitelist: ReadonlyArray<WhitelistEntry<DdFacts>> = [
     reason:
       "instar's zero-size vhdx is rejected by qemu-img info/convert (instar's phase-4 limitation); qemu-img's own empty vhdx is readable.",
     documentedAt: FACTS_DD,
+    knownFor: 'all',
     signature: "both exit 0; qemu-img reads the reference's output as 0 bytes and cannot read the candidate's",
     appliesTo: (f) => f.ddCase.target === 'vhdx' && emptyWindow(f),
     accepts: (o) =>
@@ -88,10 +96,11 @@ export function matchWhitelist<Facts>(
   facts: Facts,
   observation: Observation | undefined,
   tally: WhitelistTally,
+  reference: ReferenceVersion,
 ): WhitelistEntry<Facts> | undefined {
   let accepted: WhitelistEntry<Facts> | undefined;
   for (const entry of entries) {
-    if (!entry.appliesTo(facts)) continue;
+    if (!eligible(entry, facts, reference)) continue;
     tally.eligible(entry.id);
     if (accepted === undefined && observation !== undefined && entry.accepts(observation)) {
       accepted = entry;
@@ -99,6 +108,11 @@ export function matchWhitelist<Facts>(
     }
   }
   return accepted;
+}
+
+/** The entry applies to this case, against this reference version. */
+export function eligible<Facts>(entry: WhitelistEntry<Facts>, facts: Facts, reference: ReferenceVersion): boolean {
+  return holdsFor(entry.knownFor, reference) && entry.appliesTo(facts);
 }
 
 export interface WhitelistTally {
@@ -131,6 +145,7 @@ export const checkWhitelist: ReadonlyArray<WhitelistEntry<CheckFacts>> = [
       'Of the formats instar adds (vmdk, vpc, vhdx), only vpc is unchecked by 7.2: vmdk and vhdx exit 0 on clean images.',
     documentedAt:
       'shared/reference/FACTS.md, "instar\'s command line", check row ("also checks vmdk, vpc and vhdx") and "qemu-img behaviour" (63 = no checks); verified with qemu-img 7.2.22',
+    knownFor: 'all',
     signature: 'reference exits 63; candidate exits 0 and prints a JSON report with no corruptions, leaks or check errors',
     appliesTo: (f) => f.checkCase.kind === 'clean' && f.checkCase.source.layout.format === 'vpc',
     accepts: (o) =>
@@ -165,6 +180,7 @@ export const infoWhitelist: ReadonlyArray<WhitelistEntry<InfoFacts>> = [
       '`--unsafe-quirks` restores qemu-img behaviour; the suite runs instar as users do, without it.',
     documentedAt:
       'shared/reference/FACTS.md, "instar\'s command line", info row, and "Known divergences", info; instar README "RAW Format Validation"',
+    knownFor: 'all',
     signature:
       'reference exits 0 and reports format raw; candidate exits non-zero (not a crash or hang) with "unknown format" on stderr',
     appliesTo: (f) => f.infoCase.source.layout.format === 'raw' && !f.hasPartitionTable,
@@ -275,6 +291,7 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
     reason:
       "qemu-img rounds a vpc image's size up to the next size a CHS geometry can express (unless force_size=on); instar writes the size asked for.",
     documentedAt: `${FACTS_CREATE}; "qemu-img behaviour" (vpc CHS rounding); the rounding is modelled in oracles/vpc-geometry.ts`,
+    knownFor: 'all',
     signature:
       'only virtual-size differs: the reference reports the CHS-rounded size of the request (vpcVirtualSize), the candidate the request rounded up to a whole sector',
     appliesTo: (f) => {
@@ -291,6 +308,7 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
     id: 'create-qcow2-refcount-bits',
     reason: 'instar writes 16-bit refcounts whatever refcount_bits asks (historically hard-coded).',
     documentedAt: FACTS_CREATE,
+    knownFor: 'all',
     signature: 'only format-specific.data.refcount-bits differs: the reference reports the width asked, the candidate 16',
     appliesTo: (f) => {
       const bits = optionValue(f.createCase.options, 'refcount_bits');
@@ -302,6 +320,7 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
     id: 'create-qcow2-compat-0.10',
     reason: 'instar writes a version 3 (compat 1.1) header when compat=0.10 is asked.',
     documentedAt: FACTS_CREATE,
+    knownFor: 'all',
     signature:
       'only format-specific.data differs: compat "0.10" becomes "1.1", and the candidate adds the v3 fields lazy-refcounts, corrupt and extended-l2, all false',
     appliesTo: (f) => validQcow2(f) && optionValue(f.createCase.options, 'compat') === '0.10',
@@ -316,6 +335,7 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
     id: 'create-qcow2-zstd',
     reason: 'instar accepts compression_type=zstd and writes a zlib image.',
     documentedAt: FACTS_CREATE,
+    knownFor: 'all',
     signature: 'only format-specific.data.compression-type differs: "zstd" in the reference, "zlib" in the candidate',
     appliesTo: (f) => validQcow2(f) && optionValue(f.createCase.options, 'compression_type') === 'zstd',
     expectedDifferences: () => [difference(qcow2Data('compression-type'), 'zstd', 'zlib')],
@@ -325,6 +345,7 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
     reason:
       "With no block_size, instar writes 8 MiB blocks at every size; qemu-img's default grows with the image (8 MiB up to 1 GiB, 16 MiB to 100 GiB, 32 MiB to 32 TiB, then 64 MiB), so the two differ above 1 GiB.",
     documentedAt: `${FACTS_CREATE}; qemu-img 7.2's defaults verified at each boundary and modelled in oracles/create-defaults.ts`,
+    knownFor: 'all',
     signature: "only cluster-size differs: the reference reports qemu-img's default for the size, the candidate 8388608",
     appliesTo: (f) => {
       const c = f.createCase;
@@ -350,12 +371,13 @@ export function matchCreateWhitelist(
   facts: CreateFacts,
   observation: Observation | undefined,
   tally: WhitelistTally,
+  reference: ReferenceVersion,
 ): readonly CreateWhitelistEntry[] | undefined {
-  const single = matchWhitelist(createWhitelist, facts, observation, tally);
+  const single = matchWhitelist(createWhitelist, facts, observation, tally, reference);
   if (single !== undefined) return createWhitelist.filter((e) => e.id === single.id);
   const seen = observation === undefined ? undefined : infoDivergenceOf(observation);
   if (seen === undefined) return undefined;
-  const applicable = createWhitelist.filter((e) => e.appliesTo(facts));
+  const applicable = createWhitelist.filter((e) => eligible(e, facts, reference));
   for (let mask = 1; mask < 1 << applicable.length; mask++) {
     const subset = applicable.filter((_, i) => (mask & (1 << i)) !== 0);
     if (subset.length < 2) continue;

@@ -6,6 +6,7 @@ import type { Dialect, Tool } from '../drivers/tool.ts';
 import { ConfigError } from './config-error.ts';
 import type { Env } from './env-values.ts';
 import { readNonEmpty } from './env-values.ts';
+import { knowledgeFor, readReferenceChoice, referenceSource, type ReferenceVersion } from './reference-version.ts';
 import { splitCommand } from './split-command.ts';
 
 /** Finds an executable the way execvp would, or explains which variable to fix. */
@@ -47,6 +48,10 @@ export interface ResolvedTools {
   readonly qemuIo: string;
   /** True when the candidate is the reference itself. */
   readonly calibration: boolean;
+  /** Whose behaviour the models, normalisers and whitelist judge by. */
+  readonly referenceVersion: ReferenceVersion;
+  /** Set when the reference is not a version the suite was checked against. */
+  readonly referenceNote: string | undefined;
   /** The tool-choosing variables as given, for replay commands. */
   readonly replayEnv: Readonly<Record<string, string>>;
 }
@@ -63,20 +68,28 @@ async function makeTool(
 
 /**
  * Chooses reference and candidate from the environment:
- * QEMU_IMG (or qemu-img on PATH) is the reference; INSTAR or CANDIDATE picks
+ * QEMU_IMG (else the QEMU_REF version: 7.2 on PATH, or the unpacked 10.0)
+ * is the reference; INSTAR or CANDIDATE picks
  * the candidate; with neither, the candidate is the reference (calibration).
  */
 export async function resolveTools(env: Env): Promise<ResolvedTools> {
-  const qemuImgName = readNonEmpty(env, 'QEMU_IMG', 'give the path of qemu-img') ?? 'qemu-img';
-  const qemuImg = findExecutable('QEMU_IMG', qemuImgName, env);
-  const qemuIoName = readNonEmpty(env, 'QEMU_IO', 'give the path of qemu-io') ?? 'qemu-io';
-  const qemuIo = findExecutable('QEMU_IO', qemuIoName, env);
+  const choice = readReferenceChoice(env);
+  const source = referenceSource(choice ?? '7.2');
+  const qemuImg = findReferenceTool('QEMU_IMG', readNonEmpty(env, 'QEMU_IMG', 'give the path of qemu-img'), source.qemuImg, choice, env);
+  const qemuIo = findReferenceTool('QEMU_IO', readNonEmpty(env, 'QEMU_IO', 'give the path of qemu-io'), source.qemuIo, choice, env);
   const instar = readNonEmpty(env, 'INSTAR', 'give the path of the instar binary');
   const generic = env['CANDIDATE'];
   if (instar !== undefined && generic !== undefined) {
     throw new ConfigError('INSTAR', 'and CANDIDATE are both set; set only one (INSTAR for instar, CANDIDATE for a qemu-img-dialect tool).');
   }
   const reference = await makeTool('reference', 'QEMU_IMG', [qemuImg], 'qemu-img', `QEMU_IMG=${qemuImg}`);
+  const knowledge = knowledgeFor(reference.version);
+  if (choice !== undefined && (knowledge.version !== choice || knowledge.note !== undefined)) {
+    throw new ConfigError(
+      'QEMU_REF',
+      `is ${choice}, but the reference ${qemuImg} is "${reference.version}"; unset QEMU_IMG to use the ${choice} the suite installs, or unset QEMU_REF.`,
+    );
+  }
   let candidate: Tool;
   if (instar !== undefined) {
     const file = findExecutable('INSTAR', instar, env);
@@ -90,9 +103,42 @@ export async function resolveTools(env: Env): Promise<ResolvedTools> {
     candidate = { ...reference, role: 'candidate', selectedBy: '(none: calibration)' };
   }
   const replayEnv: Record<string, string> = {};
-  for (const name of ['QEMU_IMG', 'QEMU_IO', 'INSTAR', 'CANDIDATE']) {
+  for (const name of ['QEMU_REF', 'QEMU_IMG', 'QEMU_IO', 'INSTAR', 'CANDIDATE']) {
     const value = env[name];
     if (value !== undefined) replayEnv[name] = value;
   }
-  return { reference, candidate, qemuIo, calibration: instar === undefined && generic === undefined, replayEnv };
+  // QEMU_REF alone says where its own tools are; a replay need not repeat them.
+  if (choice !== undefined && replayEnv['QEMU_IMG'] === source.qemuImg) delete replayEnv['QEMU_IMG'];
+  if (choice !== undefined && replayEnv['QEMU_IO'] === source.qemuIo) delete replayEnv['QEMU_IO'];
+  return {
+    reference,
+    candidate,
+    qemuIo,
+    calibration: instar === undefined && generic === undefined,
+    referenceVersion: knowledge.version,
+    referenceNote: knowledge.note,
+    replayEnv,
+  };
+}
+
+/**
+ * QEMU_IMG/QEMU_IO when given; otherwise the tool of the QEMU_REF version,
+ * with the set-up step to run when an unpacked version is missing.
+ */
+function findReferenceTool(
+  variable: 'QEMU_IMG' | 'QEMU_IO',
+  given: string | undefined,
+  fallback: string,
+  choice: ReferenceVersion | undefined,
+  env: Env,
+): string {
+  if (given !== undefined || choice === undefined || choice === '7.2') return findExecutable(variable, given ?? fallback, env);
+  try {
+    return findExecutable(variable, fallback, env);
+  } catch {
+    throw new ConfigError(
+      'QEMU_REF',
+      `is ${choice}, but ${fallback} is missing; run "bash scripts/setup.sh" with QEMU_REF=${choice} (npm test and npm run campaign do so first), or point ${variable} at a qemu ${choice} build.`,
+    );
+  }
 }

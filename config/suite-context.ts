@@ -32,8 +32,9 @@ export function suiteContext(): Promise<SuiteContext> {
 }
 
 export function announce(context: SuiteContext): string {
+  const note = context.referenceNote === undefined ? '' : `\nnote: ${context.referenceNote}.`;
   if (context.calibration) {
-    return `calibration: no INSTAR or CANDIDATE set, so the candidate is the reference itself (${context.reference.version}); any divergence is a false positive in the suite.`;
+    return `calibration: no INSTAR or CANDIDATE set, so the candidate is the reference itself (${context.reference.version}); any divergence is a false positive in the suite.${note}`;
   }
-  return `candidate ${context.candidate.selectedBy} (${context.candidate.version}, ${context.candidate.dialect} dialect) against ${context.reference.version}`;
+  return `candidate ${context.candidate.selectedBy} (${context.candidate.version}, ${context.candidate.dialect} dialect) against ${context.reference.version}${note}`;
 }

@@ -22,6 +22,7 @@ import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { checkWhitelist, matchWhitelist, type CheckFacts } from '../whitelist.ts';
 import type { DerivedImages } from './check-derived-images.ts';
+import { referenceVersionOf } from '../config/reference-version.ts';
 
 export interface CheckPropertyEnv {
   readonly reference: Tool;
@@ -172,6 +173,7 @@ export async function checkCheckCase(env: CheckPropertyEnv, checkCase: CheckCase
     facts,
     observed === undefined ? undefined : { divergence: observed, reference, candidate },
     env.stats,
+    referenceVersionOf(env.reference),
   );
   if (observed === undefined || accepted !== undefined) return;
 

@@ -19,6 +19,7 @@ import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { matchCreateWhitelist, type CreateFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
+import { referenceVersionOf } from '../config/reference-version.ts';
 
 export interface CreatePropertyEnv {
   readonly reference: Tool;
@@ -221,7 +222,7 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
       return;
     }
     const [first, ...rest] = observed.divergences;
-    const accepted = matchCreateWhitelist(facts, first === undefined ? undefined : { divergence: first, reference, candidate }, env.stats);
+    const accepted = matchCreateWhitelist(facts, first === undefined ? undefined : { divergence: first, reference, candidate }, env.stats, referenceVersionOf(env.reference));
     const unaccepted = accepted === undefined ? observed.divergences : rest;
     const [reported, ...others] = unaccepted;
     if (reported === undefined) return;

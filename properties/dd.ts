@@ -21,6 +21,7 @@ import { FindingError, renameOutcome, renamePaths, type Finding } from '../repor
 import { flattenAndCompareLines } from '../reports/repro-script.ts';
 import { ddWhitelist, matchWhitelist, type DdFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
+import { referenceVersionOf } from '../config/reference-version.ts';
 
 export interface DdPropertyEnv {
   readonly reference: Tool;
@@ -192,6 +193,7 @@ export async function checkDdCase(env: DdPropertyEnv, ddCase: DdCase): Promise<v
       facts,
       found === undefined ? undefined : { divergence: found, reference, candidate },
       env.stats,
+    referenceVersionOf(env.reference),
     );
     if (found === undefined || accepted !== undefined) return;
 

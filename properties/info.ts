@@ -24,6 +24,7 @@ import { compareOutcomes } from '../oracles/outcome.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { infoWhitelist, matchWhitelist, type InfoFacts, type WhitelistTally } from '../whitelist.ts';
+import { referenceVersionOf } from '../config/reference-version.ts';
 
 export interface InfoPropertyEnv {
   readonly reference: Tool;
@@ -170,12 +171,12 @@ export async function checkInfoCase(env: InfoPropertyEnv, infoCase: InfoCase): P
     }
   }
   if (observations.length === 0) {
-    matchWhitelist(infoWhitelist, facts, undefined, env.stats);
+    matchWhitelist(infoWhitelist, facts, undefined, env.stats, referenceVersionOf(env.reference));
     return;
   }
   // Each mode's divergence needs its own acceptance; the case is tallied once.
   const unaccepted = observations.find(
-    (o, i) => matchWhitelist(infoWhitelist, facts, o, i === 0 ? env.stats : silentTally) === undefined,
+    (o, i) => matchWhitelist(infoWhitelist, facts, o, i === 0 ? env.stats : silentTally, referenceVersionOf(env.reference)) === undefined,
   );
   if (unaccepted === undefined) return;
   throw new FindingError(finding(env, infoCase, source, facts, inputClasses, unaccepted));

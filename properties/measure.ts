@@ -26,6 +26,7 @@ import {
   type SourceFile,
 } from './measure-input.ts';
 import { selfCheckMeasureCase } from './measure-self-check.ts';
+import { referenceVersionOf } from '../config/reference-version.ts';
 
 export interface MeasurePropertyEnv {
   readonly reference: Tool;
@@ -105,6 +106,7 @@ async function compareMeasureCase(env: MeasurePropertyEnv, measureCase: MeasureC
     facts,
     observed === undefined ? undefined : { divergence: observed, reference, candidate },
     env.stats,
+    referenceVersionOf(env.reference),
   );
   if (observed === undefined || accepted !== undefined) return;
 

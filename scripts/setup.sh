@@ -32,6 +32,22 @@ if ! command -v "$qemu_img" >/dev/null 2>&1 || ! command -v "$qemu_io" >/dev/nul
     echo "setup: libyal readers not installed; the create property will skip them" >&2
 fi
 
+# The reference version (QEMU_REF, default 7.2). 7.2 is Debian 12's own,
+# installed above; 10.0 is unpacked from bookworm-backports into .qemu/10.0/
+# unless QEMU_IMG/QEMU_IO already point at a build.
+case "${QEMU_REF:-7.2}" in
+  7.2) ;;
+  10.0)
+    if [ -z "${QEMU_IMG:-}${QEMU_IO:-}" ]; then
+      bash scripts/install-qemu-backport.sh "$QEMU_REF"
+    fi
+    ;;
+  *)
+    echo "setup: QEMU_REF='${QEMU_REF}' is not a reference version the suite knows; give 7.2 or 10.0." >&2
+    exit 1
+    ;;
+esac
+
 # npm dependencies: reinstall only when the lockfile changed since the last install.
 stamp=node_modules/.setup-stamp
 lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"

@@ -29,6 +29,9 @@ async function expectConfigError(run: () => unknown, variable: string, fix: RegE
   expect(error.message).toMatch(fix);
 }
 
+/** QEMU_REF as this test run was given it: every replay command carries it. */
+const referenceChoice: Record<string, string> = process.env['QEMU_REF'] === undefined ? {} : { QEMU_REF: process.env['QEMU_REF'] };
+
 /** The machine's environment without any candidate choice, plus `extra`. */
 function envWith(extra: Record<string, string>): Env {
   const env: Record<string, string | undefined> = { ...process.env };
@@ -137,7 +140,7 @@ describe('TOOL_TIMEOUT and FINDINGS_DIR', () => {
     try {
       const context = await loadSuiteContext(envWith({ CANDIDATE_TIME_FLOOR: '1.5', FINDINGS_DIR: root.path }));
       expect(context.candidateTime).toEqual({ floorMs: 1_500, factor: DEFAULT_CANDIDATE_TIME_POLICY.factor });
-      expect(context.replayEnv).toEqual({ CANDIDATE_TIME_FLOOR: '1.5' });
+      expect(context.replayEnv).toEqual({ ...referenceChoice, CANDIDATE_TIME_FLOOR: '1.5' });
     } finally {
       await root.cleanup();
     }
@@ -147,7 +150,7 @@ describe('TOOL_TIMEOUT and FINDINGS_DIR', () => {
     const root = await scratchDir('config');
     try {
       const context = await loadSuiteContext(envWith({ KNOWN_FINDINGS: 'findings/index.json', FINDINGS_DIR: root.path }));
-      expect(context.replayEnv).toEqual({ KNOWN_FINDINGS: 'findings/index.json' });
+      expect(context.replayEnv).toEqual({ ...referenceChoice, KNOWN_FINDINGS: 'findings/index.json' });
     } finally {
       await root.cleanup();
     }
@@ -198,7 +201,7 @@ describe('choosing the tools', () => {
     expect(tools.candidate.command).toEqual(tools.reference.command);
     expect(tools.candidate.role).toBe('candidate');
     expect(tools.reference.version).toMatch(/^qemu-img version \d/);
-    expect(tools.replayEnv).toEqual({});
+    expect(tools.replayEnv).toEqual(referenceChoice);
   });
 
   test('CANDIDATE is split into a command and fixed arguments, resolved, and kept as typed for replay', async () => {
@@ -213,10 +216,10 @@ describe('choosing the tools', () => {
       expect(tools.candidate.dialect).toBe('qemu-img');
       expect(tools.candidate.command).toEqual([spaced, 'vmdk', 'like-instar']);
       expect(tools.candidate.version).toBe(tools.reference.version);
-      expect(tools.replayEnv).toEqual({ CANDIDATE: typed });
+      expect(tools.replayEnv).toEqual({ ...referenceChoice, CANDIDATE: typed });
       // A bare name is looked up on PATH, as execvp would.
       const onPath = await resolveTools(envWith({ CANDIDATE: 'qemu-img' }));
-      expect(onPath.candidate.command).toEqual(onPath.reference.command);
+      expect(onPath.candidate.command).toEqual([expect.stringMatching(/^\/.*\/qemu-img$/)]);
       expect(onPath.calibration).toBe(false);
     } finally {
       await dir.cleanup();

@@ -123,7 +123,7 @@ describe('the corpus is replayed first, through fast-check examples', () => {
     const error = await failureOf(run.result);
     expect(seen[0]).toBe(1_000_001);
     expect(error.message).toContain(`(corpus example ${file})`);
-    expect(error.message).toMatch(new RegExp(`Replay: CORPUS_REPLAY=${file.split('/').pop()} FC_SEED=5 FC_PATH=0 npx vitest run ${PROPERTY_FILE}$`, 'm'));
+    expect(error.message).toMatch(new RegExp(`Replay: (QEMU_REF=\\S+ )?CORPUS_REPLAY=${file.split('/').pop()} FC_SEED=5 FC_PATH=0 npx vitest run ${PROPERTY_FILE}$`, 'm'));
   });
 
   test('an example that passes again stays in the corpus as a regression test', async () => {

@@ -30,7 +30,7 @@ function infoObservation(c: CreateCase, differences: JsonDifference[]): Observat
 }
 
 function accepted(c: CreateCase, differences: JsonDifference[], stats = new RunStats('create')): string[] | undefined {
-  return matchCreateWhitelist({ createCase: c }, infoObservation(c, differences), stats)?.map((e) => e.id);
+  return matchCreateWhitelist({ createCase: c }, infoObservation(c, differences), stats, '7.2')?.map((e) => e.id);
 }
 
 const MiB = 1024 * 1024;
@@ -116,7 +116,7 @@ describe('create whitelist entries as data: each accepts its one signature', () 
     expect(accepted(qcow2Refcount8, [d('format-specific.data.refcount-bits', 8, 16), extra])).toBeUndefined();
     expect(accepted(vpc1M, [d('virtual-size', 1079296, MiB), d('cluster-size', 2 * MiB, 512 * 1024)])).toBeUndefined();
     const exitStatus: Observation = { divergence: divergence('exit-status', 'synthetic'), reference: ok, candidate: ok };
-    expect(matchCreateWhitelist({ createCase: qcow2Refcount8 }, exitStatus, new RunStats('create'))).toBeUndefined();
+    expect(matchCreateWhitelist({ createCase: qcow2Refcount8 }, exitStatus, new RunStats('create'), '7.2')).toBeUndefined();
     const flawed: CreateCase = { ...qcow2Refcount8, flaw: 'compat-0.10-with-v3-feature' };
     expect(accepted(flawed, [d('format-specific.data.refcount-bits', 8, 16)])).toBeUndefined();
   });

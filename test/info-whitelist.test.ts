@@ -31,7 +31,7 @@ function observation(kind: DivergenceKind, reference: ProcessOutcome, candidate:
 const refusal = observation('exit-status', outcome(exited(0), RAW_JSON, ''), outcome(exited(1), '', REFUSAL));
 
 function accepted(f: InfoFacts, o: Observation): string | undefined {
-  return matchWhitelist(infoWhitelist, f, o, new RunStats('info'))?.id;
+  return matchWhitelist(infoWhitelist, f, o, new RunStats('info'), '7.2')?.id;
 }
 
 describe('info whitelist: instar refuses raw without a partition table', () => {

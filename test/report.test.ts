@@ -97,7 +97,7 @@ describe('a finding from the raw-rounds-4k mutant, through the property reporter
     expect(first.message).toMatch(/^dd: virtual-size: virtual size: reference \d+, candidate \d+/);
     expect(line(first.message, 'Case')).toMatch(/^`dd -O raw bs=\d+.*` from a source image: raw, size \d+ bytes, no data/);
     expect(line(first.message, 'Report')).toContain(first.folder);
-    expect(line(first.message, 'Replay')).toMatch(new RegExp(`^CANDIDATE=\\S+ FC_SEED=7 FC_PATH='?[\\d:]+'? npx vitest run ${PROPERTY_FILE}$`));
+    expect(line(first.message, 'Replay')).toMatch(new RegExp(`^(QEMU_REF=\\S+ )?CANDIDATE=\\S+ FC_SEED=7 FC_PATH='?[\\d:]+'? npx vitest run ${PROPERTY_FILE}$`));
   });
 
   test('report.md is paste-ready: title, operation, case, exit codes, stderr, divergence, versions, replay', async () => {

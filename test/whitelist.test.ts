@@ -118,17 +118,17 @@ describe('dd whitelist entries as data', () => {
 
   test('matchWhitelist: outside the class a matching signature is not accepted and nothing is counted', () => {
     const stats = new RunStats('dd');
-    expect(matchWhitelist(ddWhitelist, factsFor(ddCase('vmdk', blocks(1), absent)), VMDK_SIGNATURE, stats)).toBeUndefined();
-    expect(matchWhitelist(ddWhitelist, factsFor(ddCase('vhdx', blocks(1), absent)), VHDX_SIGNATURE, stats)).toBeUndefined();
+    expect(matchWhitelist(ddWhitelist, factsFor(ddCase('vmdk', blocks(1), absent)), VMDK_SIGNATURE, stats, '7.2')).toBeUndefined();
+    expect(matchWhitelist(ddWhitelist, factsFor(ddCase('vhdx', blocks(1), absent)), VHDX_SIGNATURE, stats, '7.2')).toBeUndefined();
     expect(stats.eligibleCounts.size + stats.hitCounts.size).toBe(0);
   });
 
   test('matchWhitelist counts eligible cases always and hits only when accepted', () => {
     const stats = new RunStats('dd');
     const facts = factsFor(ddCase('vmdk', blocks(0), absent));
-    expect(matchWhitelist(ddWhitelist, facts, undefined, stats)).toBeUndefined();
-    expect(matchWhitelist(ddWhitelist, facts, observation('candidate-crash', exited(1), signaled('SIGSEGV')), stats)).toBeUndefined();
-    expect(matchWhitelist(ddWhitelist, facts, VMDK_SIGNATURE, stats)?.id).toBe('dd-empty-window-vmdk');
+    expect(matchWhitelist(ddWhitelist, facts, undefined, stats, '7.2')).toBeUndefined();
+    expect(matchWhitelist(ddWhitelist, facts, observation('candidate-crash', exited(1), signaled('SIGSEGV')), stats, '7.2')).toBeUndefined();
+    expect(matchWhitelist(ddWhitelist, facts, VMDK_SIGNATURE, stats, '7.2')?.id).toBe('dd-empty-window-vmdk');
     expect(Object.fromEntries(stats.eligibleCounts)).toEqual({ 'dd-empty-window-vmdk': 3 });
     expect(Object.fromEntries(stats.hitCounts)).toEqual({ 'dd-empty-window-vmdk': 1 });
   });
