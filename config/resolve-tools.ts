@@ -48,6 +48,8 @@ export interface ResolvedTools {
   readonly qemuIo: string;
   /** True when the candidate is the reference itself. */
   readonly calibration: boolean;
+  /** QEMU_REF as given (undefined when unset). */
+  readonly referenceChoice: ReferenceVersion | undefined;
   /** Whose behaviour the models, normalisers and whitelist judge by. */
   readonly referenceVersion: ReferenceVersion;
   /** Set when the reference is not a version the suite was checked against. */
@@ -115,6 +117,7 @@ export async function resolveTools(env: Env): Promise<ResolvedTools> {
     candidate,
     qemuIo,
     calibration: instar === undefined && generic === undefined,
+    referenceChoice: choice,
     referenceVersion: knowledge.version,
     referenceNote: knowledge.note,
     replayEnv,

@@ -14,6 +14,7 @@ import { recordKnownOccurrences, writeReport } from '../reports/write-report.ts'
 import { readKnownSignatures, type KnownSignatures } from './known-signatures.ts';
 import { reduceCounterexample } from './reduce.ts';
 import { SignatureGate } from './signature-gate.ts';
+import { referenceOfRun } from '../reports/reference-of-run.ts';
 
 /** Where reduced cases go when the run has no corpus (tests): a corpus of the findings directory's own. */
 export const REDUCED_CASES_DIR = 'reduced-cases';
@@ -209,6 +210,7 @@ export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProper
       finding,
       {
         referenceVersion: context.reference.version,
+        referenceOfRun: referenceOfRun(context),
         candidateVersion: context.candidate.version,
         candidateSelectedBy: context.candidate.selectedBy,
         replay,

@@ -1,9 +1,11 @@
 import { describeTermination, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { Finding } from './finding.ts';
+import type { ReferenceOfRun } from './reference-of-run.ts';
 import { shellJoin } from './shell-quote.ts';
 
 export interface ReportContext {
   readonly referenceVersion: string;
+  readonly referenceOfRun: ReferenceOfRun;
   readonly candidateVersion: string;
   readonly candidateSelectedBy: string;
   readonly replay: string;
@@ -63,7 +65,7 @@ export function renderMarkdown(finding: Finding, ctx: ReportContext): string {
     ...outcomeBlock('candidate', finding.candidate),
     '## Versions',
     '',
-    `- reference: ${ctx.referenceVersion}`,
+    `- reference: ${ctx.referenceVersion}${ctx.referenceOfRun.choice === undefined ? '' : ` (QEMU_REF=${ctx.referenceOfRun.choice})`}`,
     `- candidate: ${ctx.candidateVersion} (${ctx.candidateSelectedBy})`,
     '',
     '## Reproduce',

@@ -1,6 +1,39 @@
+import { REFERENCE_VERSIONS, referenceSource } from '../config/reference-version.ts';
 import type { Tool } from '../drivers/tool.ts';
 import type { Finding } from './finding.ts';
+import type { ReferenceOfRun } from './reference-of-run.ts';
 import { shellJoin, shellQuote } from './shell-quote.ts';
+
+/** Who ran, as repro.sh needs to know it. */
+export interface ReproTools {
+  readonly candidate: Tool;
+  readonly reference: ReferenceOfRun;
+  /** The reference's `--version` line in the failing run. */
+  readonly referenceVersion: string;
+}
+
+/**
+ * Chooses the reference as the suite does: QEMU_IMG/QEMU_IO win, then
+ * QEMU_REF; with neither, the very tools the failing run used.
+ */
+function referenceChoiceLines(reference: ReferenceOfRun, referenceVersion: string): string[] {
+  const branches = REFERENCE_VERSIONS.map((version) => {
+    const source = referenceSource(version);
+    return `  ${version}) reference_img=${shellQuote(source.qemuImg)}; reference_io=${shellQuote(source.qemuIo)} ;;`;
+  });
+  return [
+    `# The failing run's reference: ${referenceVersion}${reference.choice === undefined ? '' : ` (QEMU_REF=${reference.choice})`}.`,
+    `# QEMU_REF (${REFERENCE_VERSIONS.join(' or ')}) and QEMU_IMG/QEMU_IO choose another, as in the suite.`,
+    `case "\${QEMU_REF:-${reference.choice ?? ''}}" in`,
+    `  '') reference_img=${shellQuote(reference.qemuImg)}; reference_io=${shellQuote(reference.qemuIo)} ;;`,
+    ...branches,
+    `  *) echo "QEMU_REF takes ${REFERENCE_VERSIONS.join(' or ')}" >&2; exit 2 ;;`,
+    'esac',
+    'QEMU_IMG="${QEMU_IMG:-$reference_img}"',
+    'QEMU_IO="${QEMU_IO:-$reference_io}"',
+    'echo "reference: $("$QEMU_IMG" --version | head -n 1)"',
+  ];
+}
 
 const TOOL_VARS: Readonly<Record<string, string>> = { 'qemu-img': '"$QEMU_IMG"', 'qemu-io': '"$QEMU_IO"', rm: 'rm' };
 
@@ -9,14 +42,14 @@ const TOOL_VARS: Readonly<Record<string, string>> = { 'qemu-img': '"$QEMU_IMG"',
  * runs both tools, and exits 1 when the divergence reproduces (0 when not).
  * Needs neither Node.js nor this suite.
  */
-export function reproScript(finding: Finding, candidate: Tool, timeoutSeconds: number): string {
+export function reproScript(finding: Finding, tools: ReproTools, timeoutSeconds: number): string {
+  const { candidate } = tools;
   const lines: string[] = [
     '#!/usr/bin/env bash',
     `# Reproduces: ${finding.operation}: ${finding.divergence.summary.replace(/\n/g, ' ')}`,
     '# Exit status: 1 when the divergence shows, 0 when it does not.',
     'set -u',
-    'QEMU_IMG="${QEMU_IMG:-qemu-img}"',
-    'QEMU_IO="${QEMU_IO:-qemu-io}"',
+    ...referenceChoiceLines(tools.reference, tools.referenceVersion),
     '# The candidate as the failing run invoked it; edit to point elsewhere.',
     `candidate=(${candidate.command.map(shellQuote).join(' ')})`,
     `limit=${timeoutSeconds}`,

@@ -198,7 +198,7 @@ export async function writeReport(
   const markdown = renderMarkdown(finding, ctx).replace('\n', `\n\n${signatureLine(id, text)}\n`);
   // Exact: divergence data may hold integers above 2^53 (as bigint).
   await writeFile(join(staged, 'report.json'), `${stringifyExactJson(json as unknown as JsonValue, 2)}\n`);
-  await writeFile(join(staged, 'repro.sh'), reproScript(finding, candidate, timeoutSeconds));
+  await writeFile(join(staged, 'repro.sh'), reproScript(finding, { candidate, reference: ctx.referenceOfRun, referenceVersion: ctx.referenceVersion }, timeoutSeconds));
   await chmod(join(staged, 'repro.sh'), 0o755);
   await writeFile(join(staged, 'report.md'), markdown);
   const now = new Date().toISOString();

@@ -12,6 +12,7 @@ import { FindingError } from '../reports/finding.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { ddEnv } from './support/dd-env.ts';
 import { mutantPath } from './support/tools.ts';
+import { referenceOfRun } from '../reports/reference-of-run.ts';
 
 const PROPERTY_FILE = 'properties/dd.prop.test.ts';
 const MUTANT = mutantPath('dd-raw-rounds-4k.sh');
@@ -68,7 +69,7 @@ function line(message: string, label: string): string {
 }
 
 /** Runs a repro.sh with bash alone: a clean environment, and `node`/`npx` shadowed by stubs that leave a mark. */
-async function runRepro(script: string): Promise<{ code: number | undefined; output: string; nodeCalled: boolean }> {
+async function runRepro(script: string, env: readonly string[] = []): Promise<{ code: number | undefined; output: string; nodeCalled: boolean }> {
   const stubs = join(scratch.path, 'stubs');
   const mark = join(scratch.path, 'node-was-called');
   await runProcess(['mkdir', '-p', stubs], { timeoutMs: 5_000 });
@@ -76,7 +77,7 @@ async function runRepro(script: string): Promise<{ code: number | undefined; out
     await writeFile(join(stubs, name), `#!/bin/sh\ntouch '${mark}'\nexit 99\n`);
     await chmod(join(stubs, name), 0o755);
   }
-  const outcome = await runProcess(['env', '-i', `PATH=${stubs}:/usr/bin:/bin`, 'bash', script], { timeoutMs: 60_000, cwd: scratch.path });
+  const outcome = await runProcess(['env', '-i', `PATH=${stubs}:/usr/bin:/bin`, ...env, 'bash', script], { timeoutMs: 60_000, cwd: scratch.path });
   const nodeCalled = await readFile(mark).then(() => true, () => false);
   return {
     code: outcome.termination.kind === 'exited' ? outcome.termination.code : undefined,
@@ -135,6 +136,19 @@ describe('a finding from the raw-rounds-4k mutant, through the property reporter
     expect(repro.nodeCalled).toBe(false);
     expect(repro.output).toContain('DIVERGENCE REPRODUCED');
     expect(repro.code, repro.output).toBe(1);
+  });
+
+  test('repro.sh names the reference it runs, and takes QEMU_REF as the suite does', async () => {
+    const script = join(first.folder, 'repro.sh');
+    const repro = await runRepro(script);
+    expect(repro.output).toContain(`reference: ${context.reference.version}`);
+    expect(await readFile(script, 'utf8')).toContain(`# The failing run's reference: ${context.reference.version}`);
+    const unknown = await runRepro(script, ['QEMU_REF=9.9']);
+    expect(unknown.output).toContain('QEMU_REF takes 7.2 or 10.0');
+    expect(unknown.code).toBe(2);
+    // QEMU_IMG still wins over QEMU_REF, as in the suite.
+    const chosen = await runRepro(script, ['QEMU_REF=10.0', `QEMU_IMG=${context.reference.command[0] ?? ''}`]);
+    expect(chosen.output).toContain(`reference: ${context.reference.version}`);
   });
 
   test('the same repro.sh against a candidate without the bug: exit 0', async () => {
@@ -207,7 +221,7 @@ test('an unreadable-output finding quotes qemu-img messages without scratch path
     const { folder } = await writeReport(
       context.findingsDir,
       error.finding,
-      { referenceVersion: 'r', candidateVersion: 'c', candidateSelectedBy: 'CANDIDATE=x', replay: 'FC_SEED=1 npx vitest run x', seed: 1, path: '0', numShrinks: 0 },
+      { referenceVersion: 'r', referenceOfRun: referenceOfRun(context), candidateVersion: 'c', candidateSelectedBy: 'CANDIDATE=x', replay: 'FC_SEED=1 npx vitest run x', seed: 1, path: '0', numShrinks: 0 },
       context.candidate,
       30,
     );

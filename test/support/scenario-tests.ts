@@ -16,7 +16,7 @@ export function testScenarios(scenarios: readonly MutantScenario[]): void {
       // 1-minimal: no single simplification move of the reported case still fails the same way.
       expect(stillFailing, 'simplification moves that still fail with the same signature').toEqual([]);
       if (scenario.reproShows === undefined) return;
-      const repro = await runReproOf(found.finding, (await toolsWithCandidate(mutantPath(scenario.mutant))).candidate);
+      const repro = await runReproOf(found.finding, await toolsWithCandidate(mutantPath(scenario.mutant)));
       for (const text of scenario.reproShows) expect(repro.output).toContain(text);
       expect(repro.code, repro.output).toBe(1);
     });
