@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readKnownFile } from '../hunting/known-signatures.ts';
 import type { Env } from '../config/env-values.ts';
-import { announce, loadSuiteContext } from '../config/suite-context.ts';
+import { announce, loadSuiteContext, referenceLine } from '../config/suite-context.ts';
 import { renderIndex, writeIndex, type IndexEntry } from '../reports/index.ts';
 import { ABORT_FILE, STOP_FILE } from '../hunting/campaign-child-settings.ts';
 import { corpusRoot, listCorpus, shownPath } from '../hunting/corpus.ts';
@@ -208,13 +208,27 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
 
   const final = summaries();
   const index = await writeIndex(context.findingsDir);
-  io.write(`\nsummary (${formatDuration(Date.now() - started)}${control.stopRequested ? ', interrupted' : ''}), seed ${seed}${shardText}\n\n`);
+  io.write(`\nsummary (${formatDuration(Date.now() - started)}${control.stopRequested ? ', interrupted' : ''}), seed ${seed}${shardText}\n`);
+  io.write(`${referenceLine(context)}\n\n`);
   io.write(`${final.map((s) => renderPropertySummary(s, shownPath, context.calibration)).join('\n\n')}\n\n`);
   io.write(`findings index (${shownPath(join(context.findingsDir, 'index.txt'))}), all signatures in ${shownPath(context.findingsDir)}:\n${renderIndex(index)}`);
   const exitCode = exitCodeOf(final, control);
   await writeFile(
     join(context.findingsDir, 'campaign-summary.json'),
-    `${JSON.stringify({ seed, shard: options.shard, startedAt: new Date(started).toISOString(), exitCode, interrupted: control.stopRequested, properties: final }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        seed,
+        shard: options.shard,
+        startedAt: new Date(started).toISOString(),
+        reference: { version: context.reference.version, qemuRef: context.referenceChoice ?? null, judgedAs: context.referenceVersion },
+        candidate: { version: context.candidate.version, selectedBy: context.candidate.selectedBy },
+        exitCode,
+        interrupted: control.stopRequested,
+        properties: final,
+      },
+      null,
+      2,
+    )}\n`,
   );
   return { exitCode, seed, summaries: final, index, findingsDir: context.findingsDir, runDir, interrupted: control.stopRequested };
 }

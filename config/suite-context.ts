@@ -31,6 +31,12 @@ export function suiteContext(): Promise<SuiteContext> {
   return shared;
 }
 
+/** The reference in one line, for summaries: its version and how it was chosen. */
+export function referenceLine(context: SuiteContext): string {
+  const chosen = context.referenceChoice === undefined ? context.reference.selectedBy : `QEMU_REF=${context.referenceChoice}`;
+  return `reference: ${context.reference.version} (${chosen}; judged by qemu-img ${context.referenceVersion}'s known behaviour)`;
+}
+
 export function announce(context: SuiteContext): string {
   const note = context.referenceNote === undefined ? '' : `\nnote: ${context.referenceNote}.`;
   if (context.calibration) {

@@ -172,6 +172,10 @@ describe('a campaign against a bug-injecting candidate', () => {
     expect(shares.length).toBeGreaterThan(0);
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
     expect(output).toMatch(/^\[\d+s\] dd .*cases/m);
+    // The summary and its JSON name the reference the run was judged against.
+    expect(output).toMatch(/^reference: qemu-img version \d+\.\d+\.\d+.*judged by qemu-img (7\.2|10\.0)'s known behaviour\)$/m);
+    const saved = JSON.parse(readFileSync(join(result.findingsDir, 'campaign-summary.json'), 'utf8')) as { reference: { version: string } };
+    expect(saved.reference.version).toMatch(/^qemu-img version /);
   });
 
   // No time budget: with a run count the hang is reached on any machine, and the stop request ends the run.
