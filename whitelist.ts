@@ -144,7 +144,7 @@ export const checkWhitelist: ReadonlyArray<WhitelistEntry<CheckFacts>> = [
       'qemu-img 7.2 has no consistency check for vpc ("This image format does not support checks", exit 63); instar checks vpc images too. ' +
       'Of the formats instar adds (vmdk, vpc, vhdx), only vpc is unchecked by 7.2: vmdk and vhdx exit 0 on clean images.',
     documentedAt:
-      'shared/reference/FACTS.md, "instar\'s command line", check row ("also checks vmdk, vpc and vhdx") and "qemu-img behaviour" (63 = no checks); verified with qemu-img 7.2.22',
+      'shared/reference/FACTS.md, "instar\'s command line", check row ("also checks vmdk, vpc and vhdx") and "qemu-img behaviour" (63 = no checks); verified with qemu-img 7.2.22 and 10.0.2 (10.0 has no vpc check either)',
     knownFor: 'all',
     signature: 'reference exits 63; candidate exits 0 and prints a JSON report with no corruptions, leaks or check errors',
     appliesTo: (f) => f.checkCase.kind === 'clean' && f.checkCase.source.layout.format === 'vpc',
@@ -344,7 +344,7 @@ export const createWhitelist: ReadonlyArray<CreateWhitelistEntry> = [
     id: 'create-vhdx-default-block-size',
     reason:
       "With no block_size, instar writes 8 MiB blocks at every size; qemu-img's default grows with the image (8 MiB up to 1 GiB, 16 MiB to 100 GiB, 32 MiB to 32 TiB, then 64 MiB), so the two differ above 1 GiB.",
-    documentedAt: `${FACTS_CREATE}; qemu-img 7.2's defaults verified at each boundary and modelled in oracles/create-defaults.ts`,
+    documentedAt: `${FACTS_CREATE}; qemu-img's defaults (the same in 7.2 and 10.0) verified at each boundary and modelled in oracles/create-defaults.ts`,
     knownFor: 'all',
     signature: "only cluster-size differs: the reference reports qemu-img's default for the size, the candidate 8388608",
     appliesTo: (f) => {

@@ -93,7 +93,7 @@ const targetArbitrary: fc.Arbitrary<MeasureTarget> = fc
     return { format: t.format, options };
   });
 
-/** The largest `--size` qemu-img 7.2 takes (INT64_MAX). */
+/** The largest `--size` qemu-img takes (INT64_MAX, in 7.2 and 10.0). */
 export const MAX_MEASURE_SIZE = 2n ** 63n - 1n;
 
 /**

@@ -7,7 +7,7 @@ import { exactInteger, parseExactJson } from './exact-json.ts';
 
 /**
  * Proof that a written image really holds compressed data, from what
- * qemu-img 7.2 itself reports (verified on 7.2.22):
+ * qemu-img itself reports (verified on 7.2.22 and 10.0.2):
  * - qcow2: `qemu-img check --output=json` counts "compressed-clusters"
  *   (the key is absent when there are none).
  * - streamOptimized vmdk: `qemu-img info --output=json` shows create-type

@@ -1,7 +1,7 @@
 /**
- * qemu-img 7.2's choices when `create` is given no value, as small models
+ * qemu-img's choices when `create` is given no value, as small models
  * the whitelist checks exact numbers against (verified with qemu-img create
- * and info at each boundary).
+ * and info at each boundary; the same in 7.2.22 and 10.0.2).
  */
 
 const MiB = 1024 * 1024;

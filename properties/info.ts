@@ -49,7 +49,7 @@ const agree: Observed = { kind: 'agree' };
 /**
  * The source's format is given (`-f`; instar's dialect has no such flag and
  * always probes). qemu-img's own probe takes a fixed VHD for raw, because its
- * vpc probe looks for the cookie in sector 0 only (verified on 7.2.22); told
+ * vpc probe looks for the cookie in sector 0 only (verified on 7.2.22 and 10.0.2); told
  * the format, it reports what the image is, which a probing candidate must
  * then find too (instar reads the footer).
  */
