@@ -30,12 +30,25 @@ export function parseInfoJson(stdout: string): ParsedInfo {
   }
 }
 
-/** Top-level `filename` and `actual-size` become placeholders; a missing key stays missing. */
+/**
+ * Top-level `filename` and `actual-size` become placeholders; a missing key
+ * stays missing. qemu-img 8.0 and later (10.0 here; not 7.2) also list the
+ * image's protocol node under `children[*].info`: the same file, so its
+ * `filename` and `actual-size` are the same two values and are replaced the
+ * same way. Everything else in a child (`virtual-size`, the file's length,
+ * included) must match.
+ */
 export function normaliseInfoJson(document: Json): Json {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return document;
   const out: { [key: string]: Json } = { ...(document as { readonly [key: string]: Json }) };
   if ('filename' in out) out['filename'] = FILE_PLACEHOLDER;
   if ('actual-size' in out) out['actual-size'] = DISK_SIZE_PLACEHOLDER;
+  const children = out['children'];
+  if (Array.isArray(children)) {
+    out['children'] = children.map((child: Json) =>
+      isObject(child) && 'info' in child ? { ...child, info: normaliseInfoJson(child['info'] ?? null) } : child,
+    );
+  }
   return out;
 }
 
@@ -75,11 +88,21 @@ export function describeJsonDifferences(differences: readonly JsonDifference[]):
   return differences.map((d) => `${d.path}: reference ${d.reference}, candidate ${d.candidate}`).join('\n');
 }
 
-/** Only the top-level "image:" and "disk size:" lines become placeholders. */
+/**
+ * Only the top-level "image:" and "disk size:" lines become placeholders,
+ * and their counterparts in a "Child node '/file':" section (qemu-img 8.0
+ * and later): its indented "filename:" and "disk size:" lines.
+ */
 export function normaliseInfoHuman(stdout: string): string[] {
+  let inChildNode = false;
   return stdout.split('\n').map((line) => {
+    if (!line.startsWith(' ')) inChildNode = line.startsWith('Child node ');
     if (line.startsWith('image: ')) return `image: ${FILE_PLACEHOLDER}`;
     if (line.startsWith('disk size: ')) return `disk size: ${DISK_SIZE_PLACEHOLDER}`;
+    if (inChildNode) {
+      const child = /^(\s+)(filename|disk size): /.exec(line);
+      if (child !== null) return `${child[1]}${child[2]}: ${child[2] === 'filename' ? FILE_PLACEHOLDER : DISK_SIZE_PLACEHOLDER}`;
+    }
     return line;
   });
 }

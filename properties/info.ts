@@ -111,9 +111,10 @@ function observeMode(mode: Mode, reference: ProcessOutcome, candidate: ProcessOu
 function reproCompare(mode: Mode): string[] {
   const normalise =
     mode === 'json'
-      ? // Top-level keys of qemu-img's pretty JSON are indented by four spaces.
-        `sed -E -e 's/^    "filename": .*/    "filename": "${FILE_PLACEHOLDER}",/' -e 's/^    "actual-size": .*/    "actual-size": "${DISK_SIZE_PLACEHOLDER}",/'`
-      : `sed -e 's/^image: .*/image: ${FILE_PLACEHOLDER}/' -e 's/^disk size: .*/disk size: ${DISK_SIZE_PLACEHOLDER}/'`;
+      ? // Top-level keys of qemu-img's pretty JSON are indented by four spaces,
+        // those of a child node's info (qemu-img 8.0 and later) by sixteen.
+        `sed -E -e 's/^(    |                )"filename": .*/\\1"filename": "${FILE_PLACEHOLDER}",/' -e 's/^(    |                )"actual-size": .*/\\1"actual-size": "${DISK_SIZE_PLACEHOLDER}",/'`
+      : `sed -E -e 's/^image: .*/image: ${FILE_PLACEHOLDER}/' -e 's/^disk size: .*/disk size: ${DISK_SIZE_PLACEHOLDER}/' -e '/^Child node /,/^[^ ]/{s/^( +)filename: .*/\\1filename: ${FILE_PLACEHOLDER}/;s/^( +)disk size: .*/\\1disk size: ${DISK_SIZE_PLACEHOLDER}/}'`;
   return [
     'if [ "$reference_rc" -ne 0 ] && [ "$candidate_rc" -ne 0 ]; then :',
     'elif [ "$reference_rc" -ne 0 ] || [ "$candidate_rc" -ne 0 ]; then echo "exit status differs"; diverged=1',

@@ -84,6 +84,33 @@ describe('info normalisation is narrow', () => {
     ]);
   });
 
+  test('JSON: a child node (qemu-img 8.0 and later) has its filename and actual-size replaced too, nothing else', () => {
+    const child = (filename: string, actual: number, length: number) => ({ name: 'file', info: { filename, 'actual-size': actual, 'virtual-size': length, format: 'file' } });
+    const reference = { filename: 'a', children: [child('a', 4096, 1048576)] };
+    expect(diffJson(normaliseInfoJson(reference), normaliseInfoJson({ filename: '/abs/a', children: [child('/abs/a', 8192, 1048576)] }))).toEqual([]);
+    // The file's length is a fact about the same file: it must agree.
+    expect(diffJson(normaliseInfoJson(reference), normaliseInfoJson({ filename: 'a', children: [child('a', 4096, 1048577)] })).map((d) => d.path)).toEqual([
+      'children[0].info.virtual-size',
+    ]);
+    // A candidate without the child list (7.2's shape) differs from a 10.0 reference.
+    expect(diffJson(normaliseInfoJson(reference), normaliseInfoJson({ filename: 'a' })).map((d) => d.path)).toEqual(['children']);
+  });
+
+  test('human: a child node section has its filename and disk size replaced, not the lines of other sections', () => {
+    const text = 'image: a.raw\nfile format: raw\ndisk size: 4 KiB\nChild node \'/file\':\n    filename: a.raw\n    protocol type: file\n    file length: 1 MiB (1048576 bytes)\n    disk size: 4 KiB\n';
+    expect(normaliseInfoHuman(text)).toEqual([
+      'image: <FILE>',
+      'file format: raw',
+      'disk size: <DISK-SIZE>',
+      "Child node '/file':",
+      '    filename: <FILE>',
+      '    protocol type: file',
+      '    file length: 1 MiB (1048576 bytes)',
+      '    disk size: <DISK-SIZE>',
+      '',
+    ]);
+  });
+
   test('human: only the image and disk size lines', () => {
     expect(normaliseInfoHuman('image: /x/a.vmdk\nfile format: vmdk\ndisk size: 4 KiB\n        filename: /x/a.vmdk\n')).toEqual([
       'image: <FILE>',
