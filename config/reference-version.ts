@@ -26,6 +26,8 @@ export interface ReferenceSource {
   readonly qemuIo: string;
   /** In words, for errors and reports. */
   readonly origin: string;
+  /** Unpacked into the project by set-up, rather than the system's own. */
+  readonly unpacked: boolean;
 }
 
 /** The private folder scripts/install-qemu-backport.sh unpacks a version into. */
@@ -35,13 +37,14 @@ export function unpackedQemuDir(version: ReferenceVersion, root = PROJECT_ROOT):
 
 export function referenceSource(version: ReferenceVersion, root = PROJECT_ROOT): ReferenceSource {
   if (version === '7.2') {
-    return { qemuImg: 'qemu-img', qemuIo: 'qemu-io', origin: "Debian 12's qemu-utils, on PATH" };
+    return { qemuImg: 'qemu-img', qemuIo: 'qemu-io', origin: "Debian 12's qemu-utils, on PATH", unpacked: false };
   }
   const bin = join(unpackedQemuDir(version, root), 'usr', 'bin');
   return {
     qemuImg: join(bin, 'qemu-img'),
     qemuIo: join(bin, 'qemu-io'),
     origin: `bookworm-backports' qemu-utils, unpacked into ${unpackedQemuDir(version, root)} by scripts/setup.sh`,
+    unpacked: true,
   };
 }
 

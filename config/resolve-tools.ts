@@ -87,10 +87,8 @@ export async function resolveTools(env: Env): Promise<ResolvedTools> {
   const reference = await makeTool('reference', 'QEMU_IMG', [qemuImg], 'qemu-img', `QEMU_IMG=${qemuImg}`);
   const knowledge = knowledgeFor(reference.version);
   if (choice !== undefined && (knowledge.version !== choice || knowledge.note !== undefined)) {
-    throw new ConfigError(
-      'QEMU_REF',
-      `is ${choice}, but the reference ${qemuImg} is "${reference.version}"; unset QEMU_IMG to use the ${choice} the suite installs, or unset QEMU_REF.`,
-    );
+    const fix = env['QEMU_IMG'] !== undefined ? `unset QEMU_IMG to use the ${choice} the suite installs` : `install ${source.origin.replace(/, on PATH$/, '')} or point QEMU_IMG at a ${choice} build`;
+    throw new ConfigError('QEMU_REF', `is ${choice}, but the reference ${qemuImg} is "${reference.version}"; ${fix}, or unset QEMU_REF.`);
   }
   let candidate: Tool;
   if (instar !== undefined) {
@@ -135,7 +133,7 @@ function findReferenceTool(
   choice: ReferenceVersion | undefined,
   env: Env,
 ): string {
-  if (given !== undefined || choice === undefined || choice === '7.2') return findExecutable(variable, given ?? fallback, env);
+  if (given !== undefined || choice === undefined || !referenceSource(choice).unpacked) return findExecutable(variable, given ?? fallback, env);
   try {
     return findExecutable(variable, fallback, env);
   } catch {
