@@ -22,12 +22,20 @@ function trimmed(text: string, max = 1500): string {
   return t.length > max ? `${t.slice(0, max)}\n… (${t.length - max} more characters)` : t;
 }
 
+/**
+ * The command, then what it printed, each stream labelled: an unlabelled
+ * "(empty)" under a command read as if the tool had printed nothing when
+ * only its stderr was empty.
+ */
 function outcomeBlock(name: string, o: ProcessOutcome): string[] {
   return [
     `### ${name}: ${describeTermination(o.termination)} (${o.wallMs} ms)`,
     '',
     '```',
     `$ ${shellJoin(o.argv)}`,
+    '--- stdout',
+    trimmed(o.stdout),
+    '--- stderr',
     trimmed(o.stderr),
     '```',
     '',

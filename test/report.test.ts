@@ -106,7 +106,7 @@ describe('a finding from the raw-rounds-4k mutant, through the property reporter
     expect(md).toMatch(/^# dd: virtual-size — virtual size: reference (\d+), candidate (\d+)\n/);
     expect(md).toContain('**Operation:** `dd`');
     expect(md).toContain(`## The case\n\n${line(first.message, 'Case')}`);
-    expect(md).toMatch(/### reference \(qemu-img\): exit 0 \(\d+ ms\)\n\n```\n\$ \S*qemu-img dd -f raw -O raw bs=\d+.* if=source\.raw of=reference\.raw\n\(empty\)\n```/);
+    expect(md).toMatch(/### reference \(qemu-img\): exit 0 \(\d+ ms\)\n\n```\n\$ \S*qemu-img dd -f raw -O raw bs=\d+.* if=source\.raw of=reference\.raw\n--- stdout\n\(empty\)\n--- stderr\n\(empty\)\n```/);
     expect(md).toMatch(/### candidate: exit 0 \(\d+ ms\)\n\n```\n\$ \S*dd-raw-rounds-4k\.sh dd .* of=candidate\.raw\n/);
     expect(md).toMatch(/virtual size differs: reference \d+ bytes, candidate \d+ bytes \(otherwise equal: the longer one has only a zero tail\)/);
     expect(md).toContain(`- reference: ${context.reference.version}`);
