@@ -1,4 +1,4 @@
-import { FindingError } from '../reports/finding.ts';
+import { FindingError, type Finding } from '../reports/finding.ts';
 import { sameSignature, signatureId, signatureOf, signatureText, type Signature } from '../reports/signature.ts';
 import type { KnownSignatures } from './known-signatures.ts';
 
@@ -44,18 +44,28 @@ export class SignatureGate {
    */
   judge(error: unknown): unknown {
     if (!(error instanceof FindingError)) return error;
-    const { unknown, covering } = this.known.classify(signatureOf(error.finding));
-    if (unknown === undefined) {
-      for (const s of covering) bump(this.knownHits, s);
+    // Every divergence the case showed, in the check's order of priority.
+    const unknowns: Array<{ finding: Finding; signature: Signature }> = [];
+    const covered: Signature[] = [];
+    for (const finding of [error.finding, ...error.others]) {
+      const { unknown, covering } = this.known.classify(signatureOf(finding));
+      if (unknown === undefined) covered.push(...covering);
+      else unknowns.push({ finding, signature: unknown });
+    }
+    const first = unknowns[0];
+    if (first === undefined) {
+      for (const s of covered) bump(this.knownHits, s);
       return undefined;
     }
-    if (this.lockedSignature === undefined) this.lockedSignature = unknown;
-    else if (!sameSignature(unknown, this.lockedSignature)) {
-      bump(this.setAside, unknown);
+    this.lockedSignature ??= first.signature;
+    const locked = this.lockedSignature;
+    const match = unknowns.find((u) => sameSignature(u.signature, locked));
+    if (match === undefined) {
+      bump(this.setAside, first.signature);
       return undefined;
     }
     // The report files the finding under its new part alone.
-    return new FindingError({ ...error.finding, signature: unknown });
+    return new FindingError({ ...match.finding, signature: match.signature });
   }
 
   /** A check as fast-check's predicate: throws only what stops the property. */

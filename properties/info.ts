@@ -176,11 +176,13 @@ export async function checkInfoCase(env: InfoPropertyEnv, infoCase: InfoCase): P
     return;
   }
   // Each mode's divergence needs its own acceptance; the case is tallied once.
-  const unaccepted = observations.find(
+  const unaccepted = observations.filter(
     (o, i) => matchWhitelist(infoWhitelist, facts, o, i === 0 ? env.stats : silentTally, referenceVersionOf(env.reference)) === undefined,
   );
-  if (unaccepted === undefined) return;
-  throw new FindingError(finding(env, infoCase, source, facts, inputClasses, unaccepted));
+  const [first, ...others] = unaccepted.map((o) => finding(env, infoCase, source, facts, inputClasses, o));
+  if (first === undefined) return;
+  // Both modes travel: a JSON divergence already known must not hide a human one.
+  throw new FindingError(first, others);
 }
 
 function finding(

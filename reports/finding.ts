@@ -39,7 +39,15 @@ export interface Finding {
 /** Thrown by a property's check so the reporter can write the report. */
 export class FindingError extends Error {
   override readonly name = 'FindingError';
-  constructor(readonly finding: Finding) {
+  /**
+   * `others`: further divergences the same case showed (info's human output
+   * besides its JSON, say), so that one already known does not hide the
+   * rest: the signature gate files the first that is not known.
+   */
+  constructor(
+    readonly finding: Finding,
+    readonly others: readonly Finding[] = [],
+  ) {
     super(`${finding.operation}: ${finding.divergence.kind}: ${finding.divergence.summary}\n${finding.divergence.detail}`);
   }
 }

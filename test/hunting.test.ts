@@ -123,6 +123,24 @@ describe('the signature gate', () => {
     expect([...gate.setAside.values()].map((k) => k.text)).toEqual(['info metadata [json:b]']);
   });
 
+  test('a known divergence does not hide another one the same case showed (info JSON known, human text new)', async () => {
+    const human = divergence('output-text', 'info (human) differs at line 5', '', { line: 5, reference: '(absent)', candidate: "Child node '/file':" });
+    const both = async (): Promise<void> => {
+      throw new FindingError(findingWith(pathsDivergence(['children'])), [findingWith(human)]);
+    };
+    const gate = new SignatureGate(new KnownSignatures([sig('metadata', ['json:children'])]));
+    const error = await gate.predicate(both)(0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FindingError);
+    expect((error as FindingError).finding.divergence.kind).toBe('output-text');
+    expect(gate.locked?.kind).toBe('output-text');
+    // While shrinking, a case with the locked divergence second still fails with it.
+    await expect(gate.predicate(both)(0)).rejects.toBeInstanceOf(FindingError);
+    // With both known, the case passes and each is counted.
+    const allKnown = new SignatureGate(new KnownSignatures([sig('metadata', ['json:children']), signatureOf(findingWith(human))]));
+    await expect(allKnown.predicate(both)(0)).resolves.toBeUndefined();
+    expect([...allKnown.knownHits.values()].map((k) => k.count)).toEqual([1, 1]);
+  });
+
   test('a suite error is never taken for a pass', async () => {
     const gate = new SignatureGate(new KnownSignatures([sig('metadata', ['json:x'])]));
     await expect(
