@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readKnownFile } from '../hunting/known-signatures.ts';
 import type { Env } from '../config/env-values.ts';
-import { announce, loadSuiteContext, referenceLine } from '../config/suite-context.ts';
+import { announce, loadSuiteContext, referenceLine, staleWhitelistMeansFixed } from '../config/suite-context.ts';
 import { renderIndex, writeIndex, type IndexEntry } from '../reports/index.ts';
 import { ABORT_FILE, STOP_FILE } from '../hunting/campaign-child-settings.ts';
 import { corpusRoot, listCorpus, shownPath } from '../hunting/corpus.ts';
@@ -210,7 +210,7 @@ export async function runCampaign(options: CampaignOptions, env: Env, io: Campai
   const index = await writeIndex(context.findingsDir);
   io.write(`\nsummary (${formatDuration(Date.now() - started)}${control.stopRequested ? ', interrupted' : ''}), seed ${seed}${shardText}\n`);
   io.write(`${referenceLine(context)}\n\n`);
-  io.write(`${final.map((s) => renderPropertySummary(s, shownPath, context.calibration)).join('\n\n')}\n\n`);
+  io.write(`${final.map((s) => renderPropertySummary(s, shownPath, staleWhitelistMeansFixed(context))).join('\n\n')}\n\n`);
   io.write(`findings index (${shownPath(join(context.findingsDir, 'index.txt'))}), all signatures in ${shownPath(context.findingsDir)}:\n${renderIndex(index)}`);
   const exitCode = exitCodeOf(final, control);
   await writeFile(

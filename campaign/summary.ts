@@ -151,10 +151,10 @@ export function renderClasses(stats: MergedStats): string[] {
 export const STALE_WHITELIST_MIN_ELIGIBLE = 20;
 
 /**
- * `calibration` silences the "never needed" warnings: against qemu-img itself
- * no entry is ever needed, so they would say nothing.
+ * `warnStale: false` silences the "never needed" warnings where they would
+ * say nothing (config/suite-context.ts, staleWhitelistMeansFixed).
  */
-export function renderPropertySummary(s: PropertySummary, shown: (path: string) => string, calibration = false): string {
+export function renderPropertySummary(s: PropertySummary, shown: (path: string) => string, warnStale = true): string {
   const rate = casesPerSecond(s).toFixed(1);
   const overall = s.wallMs > 0 && s.elapsedMs > s.wallMs * 1.2 ? ` (${(((s.cases + s.shrinks) * 1000) / s.wallMs).toFixed(1)}/s in all, processes side by side)` : '';
   const busy = s.elapsedMs > 0 ? ` tool processes busy ${percent(s.processes.busyMs, s.elapsedMs)} of the time,` : '';
@@ -178,7 +178,7 @@ export function renderPropertySummary(s: PropertySummary, shown: (path: string) 
     lines.push(
       `  whitelist    ${entries.length === 0 ? '(no entry applied)' : entries.map((id) => `${id} ${stats.whitelistHits[id] ?? 0} hit(s)/${stats.whitelistEligible[id]} eligible`).join(', ')}`,
     );
-    if (!calibration) {
+    if (warnStale) {
       for (const id of entries) {
         const eligible = stats.whitelistEligible[id] ?? 0;
         if (eligible >= STALE_WHITELIST_MIN_ELIGIBLE && (stats.whitelistHits[id] ?? 0) === 0) {

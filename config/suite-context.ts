@@ -31,6 +31,17 @@ export function suiteContext(): Promise<SuiteContext> {
   return shared;
 }
 
+/**
+ * Whether a whitelist entry that was never needed means something: the
+ * entries document instar's divergences, so only against instar does
+ * "eligible often, never hit" suggest the divergence was fixed. Against
+ * qemu-img itself (calibration) or another qemu-img (a cross-version run)
+ * no entry is ever expected to be needed.
+ */
+export function staleWhitelistMeansFixed(context: Pick<SuiteContext, 'candidate'>): boolean {
+  return context.candidate.dialect === 'instar';
+}
+
 /** The reference in one line, for summaries: its version and how it was chosen. */
 export function referenceLine(context: SuiteContext): string {
   const chosen = context.referenceChoice === undefined ? context.reference.selectedBy : `QEMU_REF=${context.referenceChoice}`;
