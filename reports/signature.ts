@@ -67,9 +67,14 @@ export function lociOf(divergence: Divergence): string[] {
     case 'candidate-crash':
       own.push(`signal ${String(data['signal'])}`);
       break;
-    case 'output-text':
-      own.push(`line ${lineLabel(data['reference'])}`);
+    case 'output-text': {
+      // Where the reference has nothing (a line only the candidate prints,
+      // such as a newer qemu-img's extra section), the candidate's line says where.
+      const reference = lineLabel(data['reference']);
+      const onlyCandidate = (reference === '(blank line)' || reference === '(absent)') && typeof data['candidate'] === 'string';
+      own.push(onlyCandidate ? `line ${lineLabel(data['candidate'])} (candidate only)` : `line ${reference}`);
       break;
+    }
     case 'bound':
       if (typeof data['bound'] === 'string') own.push(data['bound']);
       break;

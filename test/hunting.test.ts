@@ -47,6 +47,12 @@ describe('a signature says where the outputs differ, never what the input was', 
     expect(lociOf(divergence('exit-code', '', '', { referenceExit: 3, candidateExit: 2 }))).toEqual(['reference exit 3, candidate exit 2']);
     expect(lociOf(divergence('candidate-crash', '', '', { signal: 'SIGSEGV' }))).toEqual(['signal SIGSEGV']);
     expect(lociOf(divergence('output-text', '', '', { mode: 'human', reference: 'cluster_size: 65536' }))).toEqual(['human:line cluster_size']);
+    // A line only the candidate prints is named by the candidate's line, not by the reference's blank.
+    expect(lociOf(divergence('output-text', '', '', { mode: 'human', reference: '', candidate: "Child node '/file':" }))).toEqual([
+      "human:line Child node '/file' (candidate only)",
+    ]);
+    expect(lociOf(divergence('output-text', '', '', { mode: 'human', reference: '(absent)', candidate: 'extra: 1' }))).toEqual(['human:line extra (candidate only)']);
+    expect(lociOf(divergence('output-text', '', '', { mode: 'human', reference: 'disk size: 4 KiB', candidate: '' }))).toEqual(['human:line disk size']);
     expect(lociOf(divergence('output-unreadable', '', '', { reader: '/usr/bin/qemu-io' }))).toEqual(['qemu-io']);
     expect(lociOf(divergence('content', 'content differs from offset 7', '', { offset: 7 }))).toEqual([]);
   });
