@@ -84,7 +84,8 @@ export async function resolveTools(env: Env): Promise<ResolvedTools> {
   if (instar !== undefined && generic !== undefined) {
     throw new ConfigError('INSTAR', 'and CANDIDATE are both set; set only one (INSTAR for instar, CANDIDATE for a qemu-img-dialect tool).');
   }
-  const reference = await makeTool('reference', 'QEMU_IMG', [qemuImg], 'qemu-img', `QEMU_IMG=${qemuImg}`);
+  const chosenBy = env['QEMU_IMG'] !== undefined ? `QEMU_IMG=${env['QEMU_IMG']}` : choice !== undefined ? `QEMU_REF=${choice}` : 'qemu-img on PATH';
+  const reference = await makeTool('reference', 'QEMU_IMG', [qemuImg], 'qemu-img', chosenBy);
   const knowledge = knowledgeFor(reference.version);
   if (choice !== undefined && (knowledge.version !== choice || knowledge.note !== undefined)) {
     const fix = env['QEMU_IMG'] !== undefined ? `unset QEMU_IMG to use the ${choice} the suite installs` : `install ${source.origin.replace(/, on PATH$/, '')} or point QEMU_IMG at a ${choice} build`;

@@ -44,8 +44,7 @@ export function staleWhitelistMeansFixed(context: Pick<SuiteContext, 'candidate'
 
 /** The reference in one line, for summaries: its version and how it was chosen. */
 export function referenceLine(context: SuiteContext): string {
-  const chosen = context.referenceChoice === undefined ? context.reference.selectedBy : `QEMU_REF=${context.referenceChoice}`;
-  return `reference: ${context.reference.version} (${chosen}; judged by qemu-img ${context.referenceVersion}'s known behaviour)`;
+  return `reference: ${context.reference.version} (${context.reference.command[0] ?? ''}, chosen by ${context.reference.selectedBy}; judged by qemu-img ${context.referenceVersion}'s known behaviour)`;
 }
 
 export function announce(context: SuiteContext): string {

@@ -110,6 +110,12 @@ describe('QEMU_REF', () => {
     expect(tools.replayEnv).toEqual({ QEMU_REF: '7.2' });
   });
 
+  test('the reference says how it was chosen: QEMU_IMG, QEMU_REF, or qemu-img on PATH', async () => {
+    expect((await resolveTools(envWith({ QEMU_IMG: 'qemu-img' }))).reference.selectedBy).toBe('QEMU_IMG=qemu-img');
+    expect((await resolveTools(envWith({ QEMU_REF: '7.2' }))).reference.selectedBy).toBe('QEMU_REF=7.2');
+    expect((await resolveTools(envWith({}))).reference.selectedBy).toBe('qemu-img on PATH');
+  });
+
   // Runs where set-up unpacked 10.0: in the QEMU_REF=10.0 CI job, and here.
   test.runIf(existsSync(referenceSource('10.0').qemuImg))('QEMU_REF=10.0 chooses the unpacked 10.0 for both tools', async () => {
     const tools = await resolveTools(envWith({ QEMU_REF: '10.0' }));
