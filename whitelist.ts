@@ -485,13 +485,17 @@ export const mapWhitelist: ReadonlyArray<MapWhitelistEntry> = [
     documentedAt: `${INSTAR_MAP} (raw is gated out of the peer fuzzer: "instar emits one fully-allocated extent")`,
     knownFor: 'all',
     signature:
-      'json: the candidate prints exactly one extent, over exactly the bytes the reference covers, present=true zero=false data=true; every differing byte is present,zero,-data in the reference. ' +
-      'human: the candidate maps exactly the window, as one run at host offset = guest offset in the same file; every differing byte is unmapped in the reference',
+      'json: the candidate prints exactly one extent, over exactly the window (or the window widened to whole units, with map-window-clipped-to-allocation-unit), present=true zero=false data=true; every differing byte inside the window is present,zero,-data in the reference. ' +
+      'human: the candidate maps the same span as one run at host offset = guest offset in the same file; every differing byte inside the window is unmapped in the reference',
     appliesTo: (f) => f.mapCase.source.layout.format === 'raw',
     explains: (t, d) =>
       t.where === 'inside' &&
       (d.mode === 'json' ? t.reference === 'present,zero,-data' && t.candidate === RAW_STATE : t.reference === 'unmapped' && t.candidate.startsWith('mapped at +0 in ')),
-    requires: (d) => d.candidateRuns === 1 && sameSpan(d.candidateSpan, d.window) && (d.mode === 'human' || d.candidateExtents === 1),
+    // Over the window, or the widened window when the clipping entry explains the bytes outside.
+    requires: (d) =>
+      d.candidateRuns === 1 &&
+      (sameSpan(d.candidateSpan, d.window) || sameSpan(d.candidateSpan, d.widenedWindow)) &&
+      (d.mode === 'human' || d.candidateExtents === 1),
   }),
   mapEntry({
     id: 'map-vpc-unallocated-not-present',
