@@ -14,6 +14,7 @@ import type { JsonDifference } from './oracles/info-output.ts';
 import { vpcVirtualSize } from './oracles/vpc-geometry.ts';
 import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/create-defaults.ts';
 import { holdsFor, type KnownFor, type ReferenceVersion } from './config/reference-version.ts';
+import type { MapCase, MapWindow } from './arbitraries/map-case.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -382,6 +383,164 @@ export function matchCreateWhitelist(
     const subset = applicable.filter((_, i) => (mask & (1 << i)) !== 0);
     if (subset.length < 2) continue;
     if (sameDifferences(seen.differences, subset.flatMap((e) => e.expectedDifferences(seen.createCase)))) {
+      for (const entry of subset) tally.hit(entry.id);
+      return subset;
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// map
+// ---------------------------------------------------------------------------
+
+/** What a map whitelist entry may look at. */
+export interface MapFacts {
+  readonly mapCase: MapCase;
+  readonly window: MapWindow;
+  readonly virtualSize: number;
+  /** The bytes the window covers (arbitraries/map-case.ts windowRange), and the same widened to whole allocation units. */
+  readonly range: readonly [number, number];
+  readonly widenedRange: readonly [number, number];
+}
+
+/**
+ * One kind of byte-level difference a map divergence shows: what each side
+ * says of some bytes (oracles/map-output.ts keys), and whether those bytes
+ * lie inside the window the reference covers.
+ */
+export interface MapTransition {
+  readonly where: 'inside' | 'outside';
+  readonly reference: string;
+  readonly candidate: string;
+}
+
+/** A map divergence as properties/map.ts records it in `data`. */
+export interface MapDivergenceData {
+  readonly mode: 'json' | 'human';
+  readonly transitions: readonly MapTransition[];
+  /** [first, last) byte each side covers (json) or maps (human); null when none. */
+  readonly referenceSpan: readonly [number, number] | null;
+  readonly candidateSpan: readonly [number, number] | null;
+  /** [first, last) byte that differs. */
+  readonly differenceSpan: readonly [number, number];
+  /** The bytes the window covers, and the same widened to whole allocation units (arbitraries/map-case.ts). */
+  readonly window: readonly [number, number];
+  readonly widenedWindow: readonly [number, number];
+  /** Extents (json) or lines (human) the candidate printed, and its maximal runs of equal state. */
+  readonly candidateExtents: number;
+  readonly candidateRuns: number;
+  /** json: no claim of the image spec is broken by the candidate's map (oracles/map-spec.ts); human: true. */
+  readonly candidateMeetsSpec: boolean;
+}
+
+/**
+ * A map entry explains some transitions (`explains`) and, when it is among
+ * the entries accepting an observation, requires its exact shape
+ * (`requires`). An observation is accepted by a set of eligible entries when
+ * both tools exit 0, the candidate breaks no claim of the spec, every
+ * transition is explained by one of them, each explains at least one, and
+ * each one's requirement holds. A crash, a hang, a failure, an unparsable
+ * output or any other difference is therefore still a finding.
+ */
+export interface MapWhitelistEntry extends WhitelistEntry<MapFacts> {
+  readonly explains: (t: MapTransition, d: MapDivergenceData) => boolean;
+  readonly requires: (d: MapDivergenceData) => boolean;
+}
+
+export function mapDivergenceData(o: Observation): MapDivergenceData | undefined {
+  const { kind, data } = o.divergence;
+  if (kind !== 'metadata' || data['document'] !== 'map') return undefined;
+  if (!exitedWith(o.reference, 0) || !exitedWith(o.candidate, 0)) return undefined;
+  return data as unknown as MapDivergenceData;
+}
+
+function sameSpan(a: readonly [number, number] | null, b: readonly [number, number] | null): boolean {
+  return a !== null && b !== null && a[0] === b[0] && a[1] === b[1];
+}
+
+function acceptedBy(entries: readonly MapWhitelistEntry[], o: Observation): boolean {
+  const d = mapDivergenceData(o);
+  if (d === undefined || !d.candidateMeetsSpec || d.transitions.length === 0 || entries.length === 0) return false;
+  const explained = d.transitions.every((t) => entries.some((e) => e.explains(t, d)));
+  const each = entries.every((e) => d.transitions.some((t) => e.explains(t, d)) && e.requires(d));
+  return explained && each;
+}
+
+function mapEntry(entry: Omit<MapWhitelistEntry, 'operation' | 'accepts'>): MapWhitelistEntry {
+  const whole: MapWhitelistEntry = { ...entry, operation: 'map', accepts: () => false };
+  // Alone, the entry accepts exactly what it explains and requires.
+  return { ...whole, accepts: (o) => acceptedBy([whole], o) };
+}
+
+const INSTAR_MAP = 'shared/reference/instar-ops.md section 2 (map), "Tolerated divergences"; instar docs/map.md and quirks.md';
+const RAW_STATE = 'present,-zero,data';
+
+export const mapWhitelist: ReadonlyArray<MapWhitelistEntry> = [
+  mapEntry({
+    id: 'map-raw-one-allocated-extent',
+    reason:
+      'On raw, instar reports the whole window as one allocated data extent; qemu-img asks the file system (SEEK_DATA/SEEK_HOLE) and reports holes as present zero extents. ' +
+      'The human line follows from the same extent (inference: instar prints its extents as qemu-img does).',
+    documentedAt: `${INSTAR_MAP} (raw is gated out of the peer fuzzer: "instar emits one fully-allocated extent")`,
+    knownFor: 'all',
+    signature:
+      'json: the candidate prints exactly one extent, over exactly the window (or the window widened to whole units, with map-window-clipped-to-allocation-unit), present=true zero=false data=true; every differing byte inside the window is present,zero,-data in the reference. ' +
+      'human: the candidate maps the same span as one run at host offset = guest offset in the same file; every differing byte inside the window is unmapped in the reference',
+    appliesTo: (f) => f.mapCase.source.layout.format === 'raw',
+    explains: (t, d) =>
+      t.where === 'inside' &&
+      (d.mode === 'json' ? t.reference === 'present,zero,-data' && t.candidate === RAW_STATE : t.reference === 'unmapped' && t.candidate.startsWith('mapped at +0 in ')),
+    // Over the window, or the widened window when the clipping entry explains the bytes outside.
+    requires: (d) =>
+      d.candidateRuns === 1 &&
+      (sameSpan(d.candidateSpan, d.window) || sameSpan(d.candidateSpan, d.widenedWindow)) &&
+      (d.mode === 'human' || d.candidateExtents === 1),
+  }),
+  mapEntry({
+    id: 'map-vpc-unallocated-not-present',
+    reason:
+      'For a dynamic VHD block with no BAT entry (0xFFFFFFFF) instar reports present=false; qemu-img reports present=true, zero=true ("ZeroAllocated"). zero and data agree.',
+    documentedAt: `${INSTAR_MAP}; shared/reference/FACTS.md "Known divergences", map on vpc`,
+    knownFor: 'all',
+    signature: 'json only: every differing byte is present,zero,-data in the reference and -present,zero,-data in the candidate',
+    appliesTo: (f) => f.mapCase.source.layout.format === 'vpc' && f.mapCase.source.layout.subformat === 'dynamic',
+    explains: (t, d) => d.mode === 'json' && t.where === 'inside' && t.reference === 'present,zero,-data' && t.candidate === '-present,zero,-data',
+    requires: () => true,
+  }),
+  mapEntry({
+    id: 'map-window-clipped-to-allocation-unit',
+    reason:
+      'instar-ops.md: windows are aligned "to dodge the documented \'instar clips bytes, qemu-img clips clusters\' quirk": one tool clips an unaligned window to the byte, the other to whole allocation units. ' +
+      'qemu-img 7.2.22 and 10.0.2 clip to the byte (checked: an unaligned window gives unaligned first and last extents), so the entry accepts the candidate widening the window to whole units, and nothing else.',
+    documentedAt: INSTAR_MAP,
+    knownFor: 'all',
+    signature:
+      'every differing byte lies outside the window the reference covers and inside that window widened to whole allocation units (qcow2 cluster, vmdk grain, VHD/VHDX block, 512 for raw and fixed VHD), capped at the virtual size; ' +
+      'json: the candidate covers exactly the widened window',
+    appliesTo: (f) => f.widenedRange[0] !== f.range[0] || f.widenedRange[1] !== f.range[1],
+    explains: (t, d) => t.where === 'outside' && d.differenceSpan[0] >= d.widenedWindow[0] && d.differenceSpan[1] <= d.widenedWindow[1],
+    requires: (d) => d.mode === 'human' || (sameSpan(d.referenceSpan, d.window) && sameSpan(d.candidateSpan, d.widenedWindow)),
+  }),
+];
+
+/**
+ * The entries that together accept a map observation: one alone, or
+ * several eligible ones whose explanations split the transitions between
+ * them (a dynamic VHD mapped over an unaligned window may show two).
+ */
+export function matchMapWhitelist(
+  facts: MapFacts,
+  observation: Observation | undefined,
+  tally: WhitelistTally,
+  reference: ReferenceVersion,
+): readonly MapWhitelistEntry[] | undefined {
+  const applicable = mapWhitelist.filter((e) => eligible(e, facts, reference));
+  for (const entry of applicable) tally.eligible(entry.id);
+  if (observation === undefined) return undefined;
+  for (let mask = 1; mask < 1 << applicable.length; mask++) {
+    const subset = applicable.filter((_, i) => (mask & (1 << i)) !== 0);
+    if (acceptedBy(subset, observation)) {
       for (const entry of subset) tally.hit(entry.id);
       return subset;
     }

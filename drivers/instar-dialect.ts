@@ -1,4 +1,5 @@
 import type { ToolRequest, KeyValue } from './requests.ts';
+import { mapWindowArgs } from './qemu-img-dialect.ts';
 
 /**
  * Arguments for instar, whose dialect differs from qemu-img's (see
@@ -83,5 +84,9 @@ export function instarArgs(request: ToolRequest): string[] {
         ...repeatedOptions(request.options),
         ...('size' in request.input ? ['-s', request.input.size] : [request.input.file]),
       ];
+    case 'map':
+      // instar-ops.md section 2: no -f (the format is probed), the window as
+      // separate tokens before `--output json`.
+      return ['map', ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output', 'json'] : []), request.file];
   }
 }

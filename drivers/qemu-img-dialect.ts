@@ -1,7 +1,15 @@
-import type { ToolRequest, KeyValue } from './requests.ts';
+import type { ToolRequest, KeyValue, MapRequest } from './requests.ts';
 
 function joinOptions(options: readonly KeyValue[]): string[] {
   return options.length > 0 ? ['-o', options.map(([k, v]) => `${k}=${v}`).join(',')] : [];
+}
+
+/** `--start-offset N --max-length N`, each only when given; the same tokens in both dialects. */
+export function mapWindowArgs(request: MapRequest): string[] {
+  return [
+    ...(request.startOffset !== undefined ? ['--start-offset', String(request.startOffset)] : []),
+    ...(request.maxLength !== undefined ? ['--max-length', String(request.maxLength)] : []),
+  ];
 }
 
 /** Arguments for qemu-img (and any candidate speaking its dialect). */
@@ -54,5 +62,7 @@ export function qemuImgArgs(request: ToolRequest): string[] {
           ? ['--size', request.input.size]
           : ['-f', request.input.format, request.input.file]),
       ];
+    case 'map':
+      return ['map', '-f', request.format, ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output=json'] : []), request.file];
   }
 }

@@ -62,6 +62,16 @@ export interface MeasureRequest {
   readonly output: 'json' | 'human';
 }
 
-export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest;
+export interface MapRequest {
+  readonly op: 'map';
+  readonly file: string;
+  readonly format: ImageFormat;
+  /** Byte offsets as given on the command line; undefined leaves the option out. */
+  readonly startOffset: number | undefined;
+  readonly maxLength: number | undefined;
+  readonly output: 'json' | 'human';
+}
+
+export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest;
 
 export type Operation = ToolRequest['op'];

@@ -4,6 +4,7 @@ import { scenarios as convert } from './mutants/convert.scenarios.ts';
 import { scenarios as create } from './mutants/create.scenarios.ts';
 import { scenarios as dd } from './mutants/dd.scenarios.ts';
 import { scenarios as info } from './mutants/info.scenarios.ts';
+import { scenarios as map } from './mutants/map.scenarios.ts';
 import { scenarios as measure } from './mutants/measure.scenarios.ts';
 
 /**
@@ -14,7 +15,7 @@ import { scenarios as measure } from './mutants/measure.scenarios.ts';
  * so no property's repro.sh goes untried.
  */
 test('every property has a mutant scenario whose repro.sh is run and must reproduce', () => {
-  const all = [...check, ...convert, ...create, ...dd, ...info, ...measure];
+  const all = [...check, ...convert, ...create, ...dd, ...info, ...map, ...measure];
   const covered = new Set(all.filter((s) => s.reproShows !== undefined && s.reproShows.length > 0).map((s) => s.property));
-  expect([...covered].sort()).toEqual(['check', 'convert', 'create', 'dd', 'info', 'measure']);
+  expect([...covered].sort()).toEqual(['check', 'convert', 'create', 'dd', 'info', 'map', 'measure']);
 });

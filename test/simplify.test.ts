@@ -18,6 +18,8 @@ import { ALLOCATING_SIZE_CAP, BAD_SUFFIXES, OVERFLOWING_SIZES } from '../arbitra
 import { ddCaseArbitrary, MAX_BLOCKS_COPIED, resolveDdWindow, type DdCase } from '../arbitraries/dd-case.ts';
 import { ddCaseComplexity, simplifyDdCase } from '../arbitraries/dd-case-simplify.ts';
 import { imageSpecArbitrary } from '../arbitraries/image-spec.ts';
+import { mapCaseArbitrary } from '../arbitraries/map-case.ts';
+import { mapCaseComplexity, simplifyMapCase } from '../arbitraries/map-case-simplify.ts';
 import { imageSpecComplexity, simplifyImageSpec } from '../arbitraries/image-spec-simplify.ts';
 import { infoCaseArbitrary, withMbr, type InfoCase } from '../arbitraries/info-case.ts';
 import { infoCaseComplexity, simplifyInfoCase, splitInfoSource } from '../arbitraries/info-case-simplify.ts';
@@ -251,6 +253,7 @@ describeSimplifier({
 describeSimplifier({ name: 'info', arbitrary: infoCaseArbitrary, simplify: simplifyInfoCase, complexity: infoCaseComplexity, problem: infoCaseProblem });
 describeSimplifier({ name: 'check', arbitrary: checkCaseArbitrary, simplify: simplifyCheckCase, complexity: checkCaseComplexity, problem: checkCaseProblem });
 describeSimplifier({ name: 'measure', arbitrary: measureCaseArbitrary, simplify: simplifyMeasureCase, complexity: measureCaseComplexity, problem: measureCaseProblem });
+describeSimplifier({ name: 'map', arbitrary: mapCaseArbitrary, simplify: simplifyMapCase, complexity: mapCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
 
 // ---------------------------------------------------------------------------
 // Each move by example.
