@@ -3,6 +3,7 @@ import type { CheckCase } from '../arbitraries/check-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { describeTermination, exitedWith, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { CheckRequest } from '../drivers/requests.ts';
+import type { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeSpec } from '../images/image-spec.ts';
@@ -29,6 +30,8 @@ export interface CheckPropertyEnv {
   readonly timeoutMs: number;
   /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
   readonly candidateTime: CandidateTimePolicy;
+  /** The reference's outcomes on this run's inputs (drivers/reference-memo.ts); none: every call runs. */
+  readonly referenceMemo?: ReferenceMemo;
   readonly images: ImageCache;
   readonly derived: DerivedImages;
   readonly stats: RunStats;

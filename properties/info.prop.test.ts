@@ -3,6 +3,7 @@ import { afterAll } from 'vitest';
 import { infoCaseArbitrary, type InfoCase } from '../arbitraries/info-case.ts';
 import { simplifyInfoCase } from '../arbitraries/info-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
+import { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkInfoCase } from './info.ts';
@@ -12,7 +13,7 @@ const context = await suiteContext();
 const qemuImg = context.reference.command[0] ?? 'qemu-img';
 const stats = new RunStats('info');
 const images = new ImageCache({ qemuImg, qemuIo: context.qemuIo, timeoutMs: context.timeoutMs });
-const env = { reference: context.reference, candidate: context.candidate, timeoutMs: context.timeoutMs, candidateTime: context.candidateTime, images, stats };
+const env = { reference: context.reference, candidate: context.candidate, timeoutMs: context.timeoutMs, candidateTime: context.candidateTime, referenceMemo: new ReferenceMemo(), images, stats };
 
 afterAll(async () => {
   console.log(stats.summary());

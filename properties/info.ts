@@ -2,6 +2,7 @@ import type { InfoCase } from '../arbitraries/info-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { InfoRequest } from '../drivers/requests.ts';
+import type { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeLayout, describeSpec, type ImageFormat } from '../images/image-spec.ts';
@@ -31,6 +32,8 @@ export interface InfoPropertyEnv {
   readonly timeoutMs: number;
   /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
   readonly candidateTime: CandidateTimePolicy;
+  /** The reference's outcomes on this run's inputs (drivers/reference-memo.ts); none: every call runs. */
+  readonly referenceMemo?: ReferenceMemo;
   readonly images: ImageCache;
   readonly stats: RunStats;
 }
