@@ -1,6 +1,6 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
-import { infoCaseArbitrary, type InfoCase } from '../arbitraries/info-case.ts';
+import { infoCaseArbitrary, infoCaseFromJson, type InfoCase } from '../arbitraries/info-case.ts';
 import { simplifyInfoCase } from '../arbitraries/info-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { ReferenceMemo } from '../drivers/reference-memo.ts';
@@ -25,10 +25,11 @@ const property = differentialProperty<InfoCase>({
   context,
   check: (infoCase) => checkInfoCase(env, infoCase),
   simplify: simplifyInfoCase,
+  fromJson: infoCaseFromJson,
 });
 
 test.prop([infoCaseArbitrary], property.parameters)(
-  'info: the candidate reports what qemu-img reports (JSON with format-specific, and the human text)',
+  'info: the candidate reports what qemu-img reports (JSON with format-specific, and/or the human text)',
   property.predicate,
   testTimeoutMs(context),
 );

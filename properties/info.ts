@@ -39,7 +39,6 @@ export interface InfoPropertyEnv {
 }
 
 type Mode = InfoRequest['output'];
-const MODES: readonly Mode[] = ['json', 'human'];
 
 type Observed =
   | { readonly kind: 'agree' }
@@ -133,8 +132,8 @@ function reproCompare(mode: Mode): string[] {
 const silentTally: WhitelistTally = { eligible: () => undefined, hit: () => undefined };
 
 /**
- * One info case: both tools run `info` (JSON, then human) on the same source
- * file. Outcomes must agree, and the outputs must be equal once the file name
+ * One info case: both tools run `info` in each of the case's output modes
+ * (JSON, human or both, side by side) on the same source file. Outcomes must agree, and the outputs must be equal once the file name
  * and disk size are replaced. Throws a FindingError on a divergence no
  * whitelist entry accepts.
  */
@@ -146,10 +145,10 @@ export async function checkInfoCase(env: InfoPropertyEnv, infoCase: InfoCase): P
     hasPartitionTable: hasPartitionTable(expectedContent(infoCase.source, Math.min(512, source.virtualSize))),
   };
   const inputClasses = infoInputClasses(infoCase, facts);
-  env.stats.classify(inputClasses);
+  env.stats.classify([...inputClasses, `outputs=${infoCase.outputs.join('+')}`]);
 
   const runs = await Promise.all(
-    MODES.map(async (mode) => {
+    infoCase.outputs.map(async (mode) => {
       const call = request(source.path, source.format, mode);
       const [reference, candidate] = await runReferenceAndCandidate(env, call, call);
       return { mode, reference, candidate, observed: observeMode(mode, reference, candidate) };
