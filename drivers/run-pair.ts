@@ -44,6 +44,19 @@ export async function runReferenceAndCandidate(
   referenceRequest: ToolRequest,
   candidateRequest: ToolRequest,
 ): Promise<[reference: ProcessOutcome, candidate: ProcessOutcome]> {
+  const { reference, candidate } = startReferenceAndCandidate(env, referenceRequest, candidateRequest);
+  return Promise.all([reference, candidate]);
+}
+
+/**
+ * runReferenceAndCandidate with each side's outcome on its own, so a caller
+ * can start work on the reference's output while the candidate still runs.
+ */
+export function startReferenceAndCandidate(
+  env: ToolPairEnv,
+  referenceRequest: ToolRequest,
+  candidateRequest: ToolRequest,
+): { reference: Promise<ProcessOutcome>; candidate: Promise<ProcessOutcome> } {
   const deadline = new AdjustableDeadline();
   const pace = paceOf(env.candidate);
   const memoKey = env.referenceMemo?.keyOf(env.reference.command, referenceRequest);
@@ -60,5 +73,5 @@ export async function runReferenceAndCandidate(
     if (outcome.termination.kind === 'exited') pace.record(outcome.wallMs);
     return outcome;
   });
-  return Promise.all([referenceRun, candidateRun]);
+  return { reference: referenceRun, candidate: candidateRun };
 }
