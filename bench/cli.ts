@@ -114,8 +114,14 @@ async function passThrough(property: string, seconds: number, scratch: string): 
   mkdirSync(dir, { recursive: true });
   const tally = join(dir, 'candidate-calls');
   writeFileSync(tally, '');
-  const env = { ...calibrationEnv(dir), CANDIDATE: PASS_THROUGH, PASS_THROUGH_TALLY: tally };
-  const s = await summaryOf(property, 1, seconds, env);
+  // Property processes inherit this process's environment (the campaign passes on only the tool variables).
+  process.env['PASS_THROUGH_TALLY'] = tally;
+  let s: Awaited<ReturnType<typeof summaryOf>>;
+  try {
+    s = await summaryOf(property, 1, seconds, { ...calibrationEnv(dir), CANDIDATE: PASS_THROUGH });
+  } finally {
+    delete process.env['PASS_THROUGH_TALLY'];
+  }
   const checks = s.cases + s.shrinks;
   const perSecond = (n: number): number => (s.elapsedMs > 0 ? (n * 1000) / s.elapsedMs : 0);
   // Version probes at start-up are candidate calls too, but count for nothing: only those made by cases.
