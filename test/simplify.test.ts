@@ -19,7 +19,7 @@ import { ddCaseArbitrary, MAX_BLOCKS_COPIED, resolveDdWindow, type DdCase } from
 import { ddCaseComplexity, simplifyDdCase } from '../arbitraries/dd-case-simplify.ts';
 import { imageSpecArbitrary } from '../arbitraries/image-spec.ts';
 import { imageSpecComplexity, simplifyImageSpec } from '../arbitraries/image-spec-simplify.ts';
-import { INFO_OUTPUT_SETS, infoCaseArbitrary, withMbr, type InfoCase } from '../arbitraries/info-case.ts';
+import { INFO_OUTPUT_SETS, infoCaseArbitrary, infoCaseFromJson, withMbr, type InfoCase } from '../arbitraries/info-case.ts';
 import { infoCaseComplexity, simplifyInfoCase, splitInfoSource } from '../arbitraries/info-case-simplify.ts';
 import { MAX_MEASURE_SIZE, measureCaseArbitrary, type MeasureCase } from '../arbitraries/measure-case.ts';
 import { measureCaseComplexity, simplifyMeasureCase } from '../arbitraries/measure-case-simplify.ts';
@@ -429,6 +429,11 @@ describe('info moves', () => {
 
   test('a source without an MBR is simplified as an image spec', () => {
     expect(movesOf(simplifyInfoCase({ source: data, outputs: ['json'] }))).toEqual(movesOf(simplifyImageSpec(data)).map((m) => `source ${m}`));
+  });
+
+  test('a corpus case saved before output modes were drawn asks for both; a newer one keeps its own', () => {
+    expect(infoCaseFromJson({ source: data })).toEqual({ source: data, outputs: ['json', 'human'] });
+    expect(infoCaseFromJson({ source: data, outputs: ['human'] })).toEqual({ source: data, outputs: ['human'] });
   });
 
   test('both output modes come down to either one, before the source is touched', () => {
