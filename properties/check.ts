@@ -8,7 +8,7 @@ import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeSpec } from '../images/image-spec.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
-import { parseQcow2, resolveFault, faultSteps, type ResolvedFault } from '../images/qcow2-corrupt.ts';
+import { applyFault, parseQcow2, resolveFault, faultSteps, type ResolvedFault } from '../images/qcow2-corrupt.ts';
 import { recipeFor, type RecipeStep } from '../images/recipe.ts';
 import {
   describeFieldDifferences,
@@ -90,7 +90,11 @@ async function checkInput(env: CheckPropertyEnv, checkCase: CheckCase): Promise<
   const bytes = await readFile(clean.path);
   const fault = resolveFault(bytes, parseQcow2(bytes), checkCase.fault);
   if (fault === undefined) return undefined;
-  const derivation = { key: JSON.stringify(checkCase.fault), steps: (_: Buffer, file: string) => faultSteps(fault, file) };
+  const derivation = {
+    key: JSON.stringify(checkCase.fault),
+    steps: (_: Buffer, file: string) => faultSteps(fault, file),
+    apply: (clean: Buffer) => applyFault(clean, fault),
+  };
   const image = await env.derived.get(spec, derivation);
   return {
     image,
