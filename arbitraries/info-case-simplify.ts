@@ -52,25 +52,32 @@ function sourceOf({ data, mbr }: InfoSource): ImageSpec {
  */
 export function simplifyInfoCase(infoCase: InfoCase): readonly Simplification<InfoCase>[] {
   const { data, mbr } = splitInfoSource(infoCase.source);
+  const { outputs } = infoCase;
   const moves: Simplification<InfoCase>[] = [];
+  if (outputs.length > 1) {
+    for (const output of outputs) moves.push({ move: `${output} output only`, value: { source: infoCase.source, outputs: [output] } });
+  }
+  const withSource = (source: ImageSpec): InfoCase => ({ source, outputs });
+  const sourceMoves: Simplification<InfoCase>[] = [];
   if (mbr !== undefined) {
-    moves.push({ move: 'drop the MBR', value: { source: data } });
-    if (mbr.bootable) moves.push({ move: 'MBR not bootable', value: { source: sourceOf({ data, mbr: { ...mbr, bootable: false } }) } });
+    sourceMoves.push({ move: 'drop the MBR', value: withSource(data) });
+    if (mbr.bootable) sourceMoves.push({ move: 'MBR not bootable', value: withSource(sourceOf({ data, mbr: { ...mbr, bootable: false } })) });
     if (mbr.startLba !== MBR_START_LBAS[0]) {
       const startLba = MBR_START_LBAS[0]!;
-      moves.push({ move: `MBR partition start ${mbr.startLba} → ${startLba}`, value: { source: sourceOf({ data, mbr: { ...mbr, startLba } }) } });
+      sourceMoves.push({ move: `MBR partition start ${mbr.startLba} → ${startLba}`, value: withSource(sourceOf({ data, mbr: { ...mbr, startLba } })) });
     }
   }
   for (const { move, value } of simplifyImageSpec(data)) {
-    moves.push({ move: `source ${move}`, value: { source: sourceOf({ data: value, mbr }) } });
+    sourceMoves.push({ move: `source ${move}`, value: withSource(sourceOf({ data: value, mbr })) });
   }
-  return moves.filter(({ value }) => !sameSpec(value.source, infoCase.source));
+  return [...moves, ...sourceMoves.filter(({ value }) => !sameSpec(value.source, infoCase.source))];
 }
 
-/** [MBR present, bootable, partition start rank, then the guest data's]. */
+/** [output modes, MBR present, bootable, partition start rank, then the guest data's]. */
 export function infoCaseComplexity(infoCase: InfoCase): Complexity {
   const { data, mbr } = splitInfoSource(infoCase.source);
   return [
+    infoCase.outputs.length,
     mbr === undefined ? 0 : 1,
     mbr?.bootable === true ? 1 : 0,
     mbr === undefined ? 0 : MBR_START_LBAS.indexOf(mbr.startLba),

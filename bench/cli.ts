@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { discoverProperties, selectProperties } from '../campaign/discover.ts';
@@ -17,6 +17,10 @@ const USAGE = `Usage: npm run bench -- [options]
 
 1. Calibration (qemu-img against itself), per property: cases per second and
    the share of wall time inside tool processes, with 1 and 2 workers.
+   Then, per property with 1 worker, a pass-through candidate that costs
+   about 150 ms a call (bench/pass-through-150ms.sh, no bug): candidate calls
+   per second, cases per second and processes per case, the figures that
+   compare across suites.
 2. Per bug-injecting candidate (test/mutants/*.scenarios.ts): time from start
    to a SHRUNK counterexample, median over 5 seeds, with 1 and 2 workers.
 Prints a table; writes bench-results/bench-<time>.json.
@@ -28,7 +32,8 @@ Options:
   --only <a,b>           properties to bench (default: all)
   --hunt <a,b>           only these mutants' hunts, e.g. dd-vpc-hang (implies
                          --skip-calibration)
-  --skip-calibration     only the mutant hunts
+  --skip-calibration     only the mutant hunts (no pass-through rows either)
+  --skip-pass-through    no pass-through rows
   --skip-mutants         only the calibration
   --workers <list>       worker counts to compare (default 1,2)`;
 
@@ -40,6 +45,7 @@ interface BenchOptions {
   /** Mutant names (test/mutants/<name>.sh); empty: every mutant. */
   readonly hunt: readonly string[];
   readonly calibration: boolean;
+  readonly passThrough: boolean;
   readonly mutants: boolean;
   readonly workers: readonly number[];
 }
@@ -50,7 +56,7 @@ function parseOptions(args: readonly string[]): BenchOptions | undefined {
     return at >= 0 ? args[at + 1] : undefined;
   };
   if (args.includes('--help') || args.includes('-h')) return undefined;
-  const known = new Set(['--calibration', '--seeds', '--cap', '--only', '--hunt', '--skip-calibration', '--skip-mutants', '--workers']);
+  const known = new Set(['--calibration', '--seeds', '--cap', '--only', '--hunt', '--skip-calibration', '--skip-pass-through', '--skip-mutants', '--workers']);
   for (const arg of args) if (arg.startsWith('--') && !known.has(arg)) throw new ConfigError(arg, 'is not a bench option; see npm run bench -- --help.');
   const seeds = Number(value('--seeds') ?? '5');
   if (!Number.isInteger(seeds) || seeds < 1) throw new ConfigError('--seeds', 'give a whole number of seeds, at least 1.');
@@ -67,6 +73,7 @@ function parseOptions(args: readonly string[]): BenchOptions | undefined {
     only: value('--only')?.split(',') ?? [],
     hunt,
     calibration: hunt.length === 0 && !args.includes('--skip-calibration'),
+    passThrough: hunt.length === 0 && !args.includes('--skip-calibration') && !args.includes('--skip-pass-through'),
     mutants: !args.includes('--skip-mutants'),
     workers,
   };
@@ -79,6 +86,9 @@ function calibrationEnv(scratch: string): Record<string, string | undefined> {
   return env;
 }
 
+/** A faithful candidate with a real candidate's latency (about 150 ms a call); it tallies its calls. */
+export const PASS_THROUGH = join(PROJECT_ROOT, 'bench', 'pass-through-150ms.sh');
+
 interface CalibrationRow {
   readonly property: string;
   readonly workers: number;
@@ -89,8 +99,44 @@ interface CalibrationRow {
   readonly findings: number;
 }
 
-async function calibrate(property: string, workers: number, seconds: number, scratch: string): Promise<CalibrationRow> {
-  const env = calibrationEnv(join(scratch, `${property}-${workers}`));
+interface PassThroughRow {
+  readonly property: string;
+  readonly cases: number;
+  readonly casesPerSecond: number;
+  readonly candidateCallsPerSecond: number;
+  readonly processesPerCase: number;
+  readonly findings: number;
+}
+
+/** One worker against the pass-through candidate: what a user comparing suites would count. */
+async function passThrough(property: string, seconds: number, scratch: string): Promise<PassThroughRow> {
+  const dir = join(scratch, `${property}-pass-through`);
+  mkdirSync(dir, { recursive: true });
+  const tally = join(dir, 'candidate-calls');
+  writeFileSync(tally, '');
+  // Property processes inherit this process's environment (the campaign passes on only the tool variables).
+  process.env['PASS_THROUGH_TALLY'] = tally;
+  let s: Awaited<ReturnType<typeof summaryOf>>;
+  try {
+    s = await summaryOf(property, 1, seconds, { ...calibrationEnv(dir), CANDIDATE: PASS_THROUGH });
+  } finally {
+    delete process.env['PASS_THROUGH_TALLY'];
+  }
+  const checks = s.cases + s.shrinks;
+  const perSecond = (n: number): number => (s.elapsedMs > 0 ? (n * 1000) / s.elapsedMs : 0);
+  // Version probes at start-up are candidate calls too, but count for nothing: only those made by cases.
+  const calls = readFileSync(tally, 'utf8').split('\n').filter((line) => line !== '' && line !== '--version').length;
+  return {
+    property,
+    cases: checks,
+    casesPerSecond: perSecond(checks),
+    candidateCallsPerSecond: perSecond(calls),
+    processesPerCase: checks > 0 ? s.processes.spawned / checks : 0,
+    findings: s.findings.length,
+  };
+}
+
+async function summaryOf(property: string, workers: number, seconds: number, env: Record<string, string | undefined>) {
   const result = await runCampaign(
     { durationSeconds: seconds, runs: undefined, seed: 1, properties: [property], workers, shard: { index: 1, total: 1 }, progressEverySeconds: 3600, shrinkGraceSeconds: 5, known: [], help: false },
     env,
@@ -100,6 +146,12 @@ async function calibrate(property: string, workers: number, seconds: number, scr
   const s = result.summaries[0];
   if (s === undefined) throw new Error(`no summary for ${property}`);
   if (s.errors.length > 0) throw new Error(`${property} could not run: ${s.errors.join('\n')}`);
+  return s;
+}
+
+async function calibrate(property: string, workers: number, seconds: number, scratch: string): Promise<CalibrationRow> {
+  const env = calibrationEnv(join(scratch, `${property}-${workers}`));
+  const s = await summaryOf(property, workers, seconds, env);
   const checks = s.cases + s.shrinks;
   // Replicas run side by side: throughput is per process, summed.
   const perProcessSeconds = s.elapsedMs / 1000 / workers;
@@ -166,6 +218,7 @@ async function main(): Promise<void> {
   const scratch = await scratchDir('bench');
   const started = new Date();
   const calibration: CalibrationRow[] = [];
+  const passThroughRows: PassThroughRow[] = [];
   const hunts: HuntRow[] = [];
   try {
     if (options.calibration) {
@@ -195,6 +248,19 @@ async function main(): Promise<void> {
         table(
           ['property', ...options.workers.map((w) => `cases/s ${w}w`), ...options.workers.slice(1).map((w) => `speed-up ${w}w`), 'in tools', 'suite', 'procs/case'],
           rows,
+        ),
+      );
+    }
+    if (options.passThrough) {
+      for (const p of selectProperties(discoverProperties(), options.only)) {
+        process.stderr.write(`pass-through candidate: ${p.name}, 1 worker, ${options.calibrationSeconds} s…\n`);
+        passThroughRows.push(await passThrough(p.name, options.calibrationSeconds, scratch.path));
+      }
+      console.log(`\npass-through candidate (bench/pass-through-150ms.sh: qemu-img after a ~150 ms sleep, no bug), 1 worker, ${options.calibrationSeconds} s per run; cases include shrink steps`);
+      console.log(
+        table(
+          ['property', 'cases', 'cases/s', 'candidate calls/s', 'procs/case', 'findings'],
+          passThroughRows.map((r) => [r.property, String(r.cases), r.casesPerSecond.toFixed(2), r.candidateCallsPerSecond.toFixed(2), r.processesPerCase.toFixed(1), String(r.findings)]),
         ),
       );
     }
@@ -247,7 +313,7 @@ async function main(): Promise<void> {
   const dir = join(PROJECT_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), loadAverage: loadavg(), options, calibration, hunts }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), loadAverage: loadavg(), options, calibration, passThrough: passThroughRows, hunts }, null, 2)}\n`);
   console.log(`\nwritten: ${file}`);
 }
 

@@ -1,6 +1,7 @@
 import { CandidatePace, candidateLimit, type CandidateTimePolicy } from './candidate-time-limit.ts';
 import { AdjustableDeadline } from './deadline.ts';
 import type { ProcessOutcome } from './process-outcome.ts';
+import type { ReferenceMemo } from './reference-memo.ts';
 import type { ToolRequest } from './requests.ts';
 import { runProcess } from './run-process.ts';
 import { argvFor, type Tool } from './tool.ts';
@@ -12,6 +13,8 @@ export interface ToolPairEnv {
   /** TOOL_TIMEOUT: the reference's limit and the candidate's absolute cap. */
   readonly timeoutMs: number;
   readonly candidateTime: CandidateTimePolicy;
+  /** The reference's outcomes on read-only calls, reused within the property run (none: always run). */
+  readonly referenceMemo?: ReferenceMemo;
 }
 
 /** Each candidate command's pace in this process. */
@@ -32,16 +35,36 @@ function paceOf(tool: Tool): CandidatePace {
  * with the cap; once the reference has finished, its limit becomes
  * max(floor, factor × the reference's time), never more than the cap, so a
  * hang is killed in seconds. A reference that runs into the cap leaves the
- * candidate at the cap too (the call is inconclusive anyway).
+ * candidate at the cap too (the call is inconclusive anyway). With a
+ * memo, a read-only reference call already made on the same input is not
+ * run again.
  */
 export async function runReferenceAndCandidate(
   env: ToolPairEnv,
   referenceRequest: ToolRequest,
   candidateRequest: ToolRequest,
 ): Promise<[reference: ProcessOutcome, candidate: ProcessOutcome]> {
+  const { reference, candidate } = startReferenceAndCandidate(env, referenceRequest, candidateRequest);
+  return Promise.all([reference, candidate]);
+}
+
+/**
+ * runReferenceAndCandidate with each side's outcome on its own, so a caller
+ * can start work on the reference's output while the candidate still runs.
+ */
+export function startReferenceAndCandidate(
+  env: ToolPairEnv,
+  referenceRequest: ToolRequest,
+  candidateRequest: ToolRequest,
+): { reference: Promise<ProcessOutcome>; candidate: Promise<ProcessOutcome> } {
   const deadline = new AdjustableDeadline();
   const pace = paceOf(env.candidate);
-  const referenceRun = runProcess(argvFor(env.reference, referenceRequest), { timeoutMs: env.timeoutMs }).then((outcome) => {
+  const memoKey = env.referenceMemo?.keyOf(env.reference.command, referenceRequest);
+  const remembered = memoKey === undefined ? undefined : env.referenceMemo?.get(memoKey);
+  // A remembered outcome sets the candidate's limit as the live call did.
+  const reference = remembered !== undefined ? Promise.resolve(remembered) : runProcess(argvFor(env.reference, referenceRequest), { timeoutMs: env.timeoutMs });
+  const referenceRun = reference.then((outcome) => {
+    if (memoKey !== undefined && remembered === undefined) env.referenceMemo?.remember(memoKey, outcome);
     const { limitMs, derivedFrom } = candidateLimit(env.candidateTime, env.timeoutMs, outcome.wallMs, pace.medianMs());
     deadline.tighten(limitMs, derivedFrom);
     return outcome;
@@ -50,5 +73,5 @@ export async function runReferenceAndCandidate(
     if (outcome.termination.kind === 'exited') pace.record(outcome.wallMs);
     return outcome;
   });
-  return Promise.all([referenceRun, candidateRun]);
+  return { reference: referenceRun, candidate: candidateRun };
 }

@@ -66,6 +66,11 @@ export class LibyalReaders {
     return `create: independent readers not installed, skipped: ${packages}`;
   }
 
+  /** True when the reader is installed and the type it must report comes from the reference's file (VHD/VHDX). */
+  typeFromReference(format: ImageFormat): boolean {
+    return READER_OF[format] === 'vhdiinfo' && this.readerFor(format) !== undefined;
+  }
+
   readerFor(format: ImageFormat): string | undefined {
     const reader = READER_OF[format];
     return reader === undefined ? undefined : this.found.get(reader);
@@ -110,6 +115,24 @@ function expectedType(reader: string, qemuInfo: JsonValue): string | undefined {
 export interface LibyalDisagreement {
   readonly summary: string;
   readonly data: Readonly<Record<string, JsonValue>>;
+}
+
+/**
+ * True when the candidate's reading can only be judged with the reader's
+ * view of the reference's file: the reader refused it, it disagrees with
+ * qemu-img, or the type to expect comes from the reference's file
+ * (VHD/VHDX). Otherwise compareLibyal finds nothing whatever the
+ * reference's reading, and the reference's file need not be read.
+ */
+export function libyalNeedsReference(
+  candidate: LibyalReading | undefined,
+  candidateInfo: { readonly virtualSize: bigint; readonly document: JsonValue },
+): boolean {
+  if (candidate === undefined) return false;
+  if (candidate.kind === 'refused' || candidate.reader === 'vhdiinfo') return true;
+  if (candidate.mediaSize !== candidateInfo.virtualSize) return true;
+  const wanted = expectedType(candidate.reader, candidateInfo.document);
+  return wanted !== undefined && candidate.type !== wanted;
 }
 
 /**

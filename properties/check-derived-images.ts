@@ -1,4 +1,4 @@
-import { copyFile, readFile, rm } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeTermination } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
@@ -19,6 +19,12 @@ export interface Derivation {
   readonly key: string;
   /** The extra steps for a file at `file`, given the clean image's bytes. */
   readonly steps: (clean: Buffer, file: string) => RecipeStep[];
+  /**
+   * The same change made in memory, when it is plain byte edits: the file is
+   * then written here, with no process (repro.sh still prints the steps;
+   * test/check-qcow2-corrupt.test.ts holds the two to the same bytes).
+   */
+  readonly apply?: (clean: Buffer) => Buffer;
 }
 
 export interface DerivedImage extends MaterialisedImage {
@@ -89,8 +95,12 @@ export class DerivedImages {
     const bytes = await readFile(clean.path);
     this.dir ??= scratchDir('derived');
     const path = join((await this.dir).path, `derived-${this.counter++}.${clean.format}`);
-    await copyFile(clean.path, path);
-    await runSteps(derivation.steps(bytes, path), this.tools);
+    if (derivation.apply !== undefined) {
+      await writeFile(path, derivation.apply(bytes));
+    } else {
+      await copyFile(clean.path, path);
+      await runSteps(derivation.steps(bytes, path), this.tools);
+    }
     return {
       ...clean,
       path,

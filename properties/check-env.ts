@@ -1,5 +1,6 @@
 import type { ResolvedTools } from '../config/resolve-tools.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
+import { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import type { CheckPropertyEnv } from './check.ts';
@@ -19,6 +20,7 @@ export function checkEnv(
     candidate: tools.candidate,
     timeoutMs,
     candidateTime,
+    referenceMemo: new ReferenceMemo(),
     images,
     derived,
     stats: new RunStats('check'),

@@ -3,11 +3,12 @@ import type { CheckCase } from '../arbitraries/check-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { describeTermination, exitedWith, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { CheckRequest } from '../drivers/requests.ts';
+import type { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeSpec } from '../images/image-spec.ts';
 import { fingerprintOf, type ImageCache, type MaterialisedImage } from '../images/materialise.ts';
-import { parseQcow2, resolveFault, faultSteps, type ResolvedFault } from '../images/qcow2-corrupt.ts';
+import { applyFault, parseQcow2, resolveFault, faultSteps, type ResolvedFault } from '../images/qcow2-corrupt.ts';
 import { recipeFor, type RecipeStep } from '../images/recipe.ts';
 import {
   describeFieldDifferences,
@@ -30,6 +31,8 @@ export interface CheckPropertyEnv {
   readonly timeoutMs: number;
   /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
   readonly candidateTime: CandidateTimePolicy;
+  /** The reference's outcomes on this run's inputs (drivers/reference-memo.ts); none: every call runs. */
+  readonly referenceMemo?: ReferenceMemo;
   readonly images: ImageCache;
   readonly derived: DerivedImages;
   readonly stats: RunStats;
@@ -88,7 +91,11 @@ async function checkInput(env: CheckPropertyEnv, checkCase: CheckCase): Promise<
   const bytes = await readFile(clean.path);
   const fault = resolveFault(bytes, parseQcow2(bytes), checkCase.fault);
   if (fault === undefined) return undefined;
-  const derivation = { key: JSON.stringify(checkCase.fault), steps: (_: Buffer, file: string) => faultSteps(fault, file) };
+  const derivation = {
+    key: JSON.stringify(checkCase.fault),
+    steps: (_: Buffer, file: string) => faultSteps(fault, file),
+    apply: (clean: Buffer) => applyFault(clean, fault),
+  };
   const image = await env.derived.get(spec, derivation);
   return {
     image,

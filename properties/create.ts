@@ -3,11 +3,11 @@ import { describeCreateCommand, optionValue, requestedBytesOf, type CreateCase }
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { CheckRequest, CreateRequest, InfoRequest } from '../drivers/requests.ts';
-import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
+import { startReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
-import { compareCleanliness } from '../oracles/create-check.ts';
-import { readsAsZeros } from '../oracles/create-content.ts';
-import { compareLibyal, type LibyalReaders } from '../oracles/create-libyal.ts';
+import { checksClean, compareCleanliness, FORMATS_WITHOUT_CHECKS } from '../oracles/create-check.ts';
+import { readsAsZeros, type ZeroReading } from '../oracles/create-content.ts';
+import { compareLibyal, libyalNeedsReference, type LibyalReaders } from '../oracles/create-libyal.ts';
 import { createCompareLines } from '../oracles/create-repro.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
@@ -75,17 +75,40 @@ function virtualSizeOf(document: JsonValue): bigint | undefined {
   return exactInteger((document as Record<string, JsonValue>)['virtual-size']);
 }
 
-/** qemu-img info, check and the libyal reader on one output, side by side. */
-async function readOutput(env: CreatePropertyEnv, c: CreateCase, file: string) {
+/** qemu-img's info on one output, parsed when it succeeded. */
+async function readInfo(env: CreatePropertyEnv, c: CreateCase, file: string) {
   const info: InfoRequest = { op: 'info', file, format: c.target, output: 'json' };
-  const check: CheckRequest = { op: 'check', file, format: c.target, output: 'json' };
-  const [infoOutcome, checkOutcome, libyal] = await Promise.all([
-    runTool(env.reference, info, env.timeoutMs),
-    runTool(env.reference, check, env.timeoutMs),
-    env.libyal.read(c.target, file, env.timeoutMs),
-  ]);
+  const infoOutcome = await runTool(env.reference, info, env.timeoutMs);
   const parsed = succeeded(infoOutcome) ? parseInfoJson(infoOutcome.stdout) : undefined;
-  return { infoOutcome, document: parsed?.kind === 'parsed' ? (parsed.document as JsonValue) : undefined, checkOutcome, libyal };
+  return { infoOutcome, document: parsed?.kind === 'parsed' ? (parsed.document as JsonValue) : undefined };
+}
+
+function runCheck(env: CreatePropertyEnv, c: CreateCase, file: string): Promise<ProcessOutcome> {
+  const check: CheckRequest = { op: 'check', file, format: c.target, output: 'json' };
+  return runTool(env.reference, check, env.timeoutMs);
+}
+
+/**
+ * What is read of the reference's own output before the candidate's is
+ * seen: its info always, and the libyal reading when the reader's type of
+ * a VHD/VHDX comes from the reference's file. Everything else about the
+ * reference's output is read only when the candidate's reading needs it
+ * (issue 12): a candidate image that checks clean, reads as zeros and
+ * satisfies its reader is judged without the reference's.
+ */
+async function readReference(env: CreatePropertyEnv, c: CreateCase, file: string) {
+  const [info, libyal] = await Promise.all([
+    readInfo(env, c, file),
+    env.libyal.typeFromReference(c.target) ? env.libyal.read(c.target, file, env.timeoutMs) : undefined,
+  ]);
+  return { ...info, libyal };
+}
+
+type ReferenceReading = Awaited<ReturnType<typeof readReference>>;
+
+/** The candidate's image read as zeros at the size qemu-img info gave it. */
+function zerosOf(env: CreatePropertyEnv, c: CreateCase, file: string, size: bigint, dir: string): Promise<ZeroReading> {
+  return readsAsZeros(env, file, c.target, size, dir);
 }
 
 /** The oracles, in order: exit codes, readability, info, check, content, independent reader. */
@@ -95,6 +118,7 @@ async function observe(
   outcomes: { reference: ProcessOutcome; candidate: ProcessOutcome },
   outputs: { reference: string; candidate: string },
   dir: string,
+  referenceReading: Promise<ReferenceReading | undefined>,
 ): Promise<Observed> {
   const verdict = compareOutcomes(outcomes.reference, outcomes.candidate, { exactExitCodes: true });
   if (verdict.kind === 'inconclusive') return inconclusive(verdict.reason);
@@ -102,11 +126,21 @@ async function observe(
   if (!verdict.bothSucceeded) return none(['both-rejected', ...(c.flaw === null ? ['reference-rejected-valid-case'] : [])]);
   const notes = c.flaw !== null ? ['reference-accepted-flawed-case'] : [];
 
-  const [ref, cand] = await Promise.all([readOutput(env, c, outputs.reference), readOutput(env, c, outputs.candidate)]);
+  const ref = await referenceReading;
+  if (ref === undefined) throw new Error('the reference succeeded but its output was not read');
   if (ref.document === undefined) {
     return inconclusive(`qemu-img info cannot read qemu-img's own output: ${readerFailureLine(ref.infoOutcome)}`);
   }
   const referenceSize = virtualSizeOf(ref.document);
+  // The candidate's readers side by side; its zero read starts at the
+  // reference's size and is redone in the rare case its own size differs.
+  const checked = !FORMATS_WITHOUT_CHECKS.has(c.target);
+  const [cand, candidateCheck, candidateLibyal, speculativeZeros] = await Promise.all([
+    readInfo(env, c, outputs.candidate),
+    checked ? runCheck(env, c, outputs.candidate) : undefined,
+    env.libyal.read(c.target, outputs.candidate, env.timeoutMs),
+    referenceSize !== undefined ? zerosOf(env, c, outputs.candidate, referenceSize, dir) : undefined,
+  ]);
   if (cand.document === undefined) {
     return diverged(
       [
@@ -143,21 +177,21 @@ async function observe(
     );
   }
 
-  const check = compareCleanliness(ref.checkOutcome, cand.checkOutcome);
-  if (check !== undefined) found.push(divergence('metadata', check.summary, check.detail, { document: 'check' }));
-
   // Every reader reads the reference's output the same way: when it fails
   // there, its oracle cannot judge (never blamed on the candidate).
   const unjudged: string[] = [];
-  if (ref.checkOutcome.termination.kind !== 'exited') {
-    unjudged.push(`qemu-img check did not finish on qemu-img's own output: ${readerFailureLine(ref.checkOutcome)}`);
+  if (candidateCheck !== undefined && !checksClean(candidateCheck)) {
+    const referenceCheck = await runCheck(env, c, outputs.reference);
+    const check = compareCleanliness(referenceCheck, candidateCheck);
+    if (check !== undefined) found.push(divergence('metadata', check.summary, check.detail, { document: 'check' }));
+    if (referenceCheck.termination.kind !== 'exited') {
+      unjudged.push(`qemu-img check did not finish on qemu-img's own output: ${readerFailureLine(referenceCheck)}`);
+    }
   }
   const candidateSize = virtualSizeOf(cand.document);
   if (candidateSize !== undefined && referenceSize !== undefined) {
-    const [referenceZeros, zeros] = await Promise.all([
-      readsAsZeros(env, outputs.reference, c.target, referenceSize, dir),
-      readsAsZeros(env, outputs.candidate, c.target, candidateSize, dir),
-    ]);
+    const zeros = candidateSize === referenceSize && speculativeZeros !== undefined ? speculativeZeros : await zerosOf(env, c, outputs.candidate, candidateSize, dir);
+    const referenceZeros = zeros.kind === 'zeros' ? zeros : await zerosOf(env, c, outputs.reference, referenceSize, dir);
     if (referenceZeros.kind === 'unreadable') {
       unjudged.push(`zero read-back: qemu-img's own output cannot be read: ${readerFailureLine(referenceZeros.outcome)}`);
     } else if (referenceZeros.kind === 'not-zeros') {
@@ -179,13 +213,16 @@ async function observe(
     }
   }
   if (candidateSize !== undefined) {
+    const candidateView = { virtualSize: candidateSize, document: cand.document };
+    const referenceLibyal =
+      ref.libyal ?? (libyalNeedsReference(candidateLibyal, candidateView) ? await env.libyal.read(c.target, outputs.reference, env.timeoutMs) : undefined);
     // An optional reader that cannot parse qemu-img's own image (qcowinfo
     // and extended_l2 or zstd) judges neither side; the case's other oracles
     // still do, so it is a coverage note, not an inconclusive case.
-    if (ref.libyal?.kind === 'refused') notes.push(`libyal-unjudged=${ref.libyal.reader}`);
-    const libyal = compareLibyal(ref.libyal, cand.libyal, { virtualSize: candidateSize, document: cand.document });
+    if (referenceLibyal?.kind === 'refused') notes.push(`libyal-unjudged=${referenceLibyal.reader}`);
+    const libyal = compareLibyal(referenceLibyal, candidateLibyal, candidateView);
     if (libyal !== undefined) {
-      const refused = cand.libyal?.kind === 'refused' ? cand.libyal : undefined;
+      const refused = candidateLibyal?.kind === 'refused' ? candidateLibyal : undefined;
       const detail = refused === undefined ? '' : describeReaderFailure(refused.outcome);
       found.push(divergence(refused !== undefined ? 'output-unreadable' : 'metadata', libyal.summary, detail, { document: 'libyal', ...libyal.data }));
     }
@@ -214,8 +251,17 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
 
   await withCaseDir(async (dir) => {
     const outputs = { reference: join(dir, `reference.${c.target}`), candidate: join(dir, `candidate.${c.target}`) };
-    const [reference, candidate] = await runReferenceAndCandidate(env, createRequest(c, outputs.reference), createRequest(c, outputs.candidate));
-    const observed = await observe(env, c, { reference, candidate }, outputs, dir);
+    const pair = startReferenceAndCandidate(env, createRequest(c, outputs.reference), createRequest(c, outputs.candidate));
+    // The reference's output is read while the candidate still runs.
+    const referenceReading = pair.reference.then((outcome) => (succeeded(outcome) ? readReference(env, c, outputs.reference) : undefined));
+    const [reference, candidate] = await Promise.all([pair.reference, pair.candidate]);
+    let observed: Observed;
+    try {
+      observed = await observe(env, c, { reference, candidate }, outputs, dir, referenceReading);
+    } finally {
+      // Its readers are done before the case directory goes.
+      await referenceReading.catch(() => undefined);
+    }
     env.stats.classify(observed.notes);
     if (observed.inconclusive !== undefined) {
       env.stats.inconclusive.push(`${describeCreateCommand(c)}: ${observed.inconclusive}`);

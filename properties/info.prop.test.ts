@@ -1,8 +1,9 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
-import { infoCaseArbitrary, type InfoCase } from '../arbitraries/info-case.ts';
+import { infoCaseArbitrary, infoCaseFromJson, type InfoCase } from '../arbitraries/info-case.ts';
 import { simplifyInfoCase } from '../arbitraries/info-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
+import { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkInfoCase } from './info.ts';
@@ -12,7 +13,7 @@ const context = await suiteContext();
 const qemuImg = context.reference.command[0] ?? 'qemu-img';
 const stats = new RunStats('info');
 const images = new ImageCache({ qemuImg, qemuIo: context.qemuIo, timeoutMs: context.timeoutMs });
-const env = { reference: context.reference, candidate: context.candidate, timeoutMs: context.timeoutMs, candidateTime: context.candidateTime, images, stats };
+const env = { reference: context.reference, candidate: context.candidate, timeoutMs: context.timeoutMs, candidateTime: context.candidateTime, referenceMemo: new ReferenceMemo(), images, stats };
 
 afterAll(async () => {
   console.log(stats.summary());
@@ -24,10 +25,11 @@ const property = differentialProperty<InfoCase>({
   context,
   check: (infoCase) => checkInfoCase(env, infoCase),
   simplify: simplifyInfoCase,
+  fromJson: infoCaseFromJson,
 });
 
 test.prop([infoCaseArbitrary], property.parameters)(
-  'info: the candidate reports what qemu-img reports (JSON with format-specific, and the human text)',
+  'info: the candidate reports what qemu-img reports (JSON with format-specific, and/or the human text)',
   property.predicate,
   testTimeoutMs(context),
 );

@@ -2,6 +2,7 @@ import type { InfoCase } from '../arbitraries/info-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { InfoRequest } from '../drivers/requests.ts';
+import type { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeLayout, describeSpec, type ImageFormat } from '../images/image-spec.ts';
@@ -32,12 +33,13 @@ export interface InfoPropertyEnv {
   readonly timeoutMs: number;
   /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
   readonly candidateTime: CandidateTimePolicy;
+  /** The reference's outcomes on this run's inputs (drivers/reference-memo.ts); none: every call runs. */
+  readonly referenceMemo?: ReferenceMemo;
   readonly images: ImageCache;
   readonly stats: RunStats;
 }
 
 type Mode = InfoRequest['output'];
-const MODES: readonly Mode[] = ['json', 'human'];
 
 type Observed =
   | { readonly kind: 'agree' }
@@ -132,8 +134,8 @@ function reproCompare(mode: Mode): string[] {
 const silentTally: WhitelistTally = { eligible: () => undefined, hit: () => undefined };
 
 /**
- * One info case: both tools run `info` (JSON, then human) on the same source
- * file. Outcomes must agree, and the outputs must be equal once the file name
+ * One info case: both tools run `info` in each of the case's output modes
+ * (JSON, human or both, side by side) on the same source file. Outcomes must agree, and the outputs must be equal once the file name
  * and disk size are replaced. Throws a FindingError on a divergence no
  * whitelist entry accepts.
  */
@@ -145,10 +147,10 @@ export async function checkInfoCase(env: InfoPropertyEnv, infoCase: InfoCase): P
     hasPartitionTable: hasPartitionTable(expectedContent(infoCase.source, Math.min(512, source.virtualSize))),
   };
   const inputClasses = infoInputClasses(infoCase, facts);
-  env.stats.classify(inputClasses);
+  env.stats.classify([...inputClasses, `outputs=${infoCase.outputs.join('+')}`]);
 
   const runs = await Promise.all(
-    MODES.map(async (mode) => {
+    infoCase.outputs.map(async (mode) => {
       const call = request(source.path, source.format, mode);
       const [reference, candidate] = await runReferenceAndCandidate(env, call, call);
       return { mode, reference, candidate, observed: observeMode(mode, reference, candidate) };

@@ -1,5 +1,6 @@
 import type { ResolvedTools } from '../config/resolve-tools.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
+import { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { DerivedImages } from './check-derived-images.ts';
@@ -21,6 +22,7 @@ export function measureEnv(
     qemuImg,
     timeoutMs,
     candidateTime,
+    referenceMemo: new ReferenceMemo(),
     images,
     derived,
     stats: new RunStats('measure'),

@@ -1,6 +1,7 @@
 import { qemuMeasures, type MeasureCase } from '../arbitraries/measure-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { succeeded, type ProcessOutcome } from '../drivers/process-outcome.ts';
+import type { ReferenceMemo } from '../drivers/reference-memo.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
 import { fingerprintOf, type ImageCache } from '../images/materialise.ts';
@@ -36,6 +37,8 @@ export interface MeasurePropertyEnv {
   readonly timeoutMs: number;
   /** The candidate's limit per call, from the reference's time (drivers/candidate-time-limit.ts). */
   readonly candidateTime: CandidateTimePolicy;
+  /** The reference's outcomes on this run's inputs (drivers/reference-memo.ts); none: every call runs. */
+  readonly referenceMemo?: ReferenceMemo;
   readonly images: ImageCache;
   readonly derived: DerivedImages;
   readonly stats: RunStats;

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { corruptQcow2Arbitrary } from '../arbitraries/qcow2-corruption.ts';
 import { DEFAULT_CANDIDATE_TIME_POLICY } from '../drivers/candidate-time-limit.ts';
 import { runProcess } from '../drivers/run-process.ts';
+import { processCounters } from '../drivers/run-process.ts';
 import { applyFault, faultSteps, parseQcow2, Qcow2ParseError, readRefcount, resolveFault } from '../images/qcow2-corrupt.ts';
 import { checkEnv } from '../properties/check-env.ts';
 import { calibrationTools } from './support/tools.ts';
@@ -27,6 +28,15 @@ describe('qcow2 byte-level faults', () => {
       const corrupted = await readFile(derived.path);
       expect(corrupted.equals(applyFault(clean, resolved)), `${fault.kind} on ${JSON.stringify(base.layout)}`).toBe(true);
       expect(corrupted.equals(clean)).toBe(false);
+      // The check property writes the same bytes in-process, with no qemu-img/qemu-io run.
+      const spawned = processCounters().spawned;
+      const inProcess = await env.derived.get(base, {
+        key: `${JSON.stringify(fault)} in-process`,
+        steps: (_b, file) => faultSteps(resolved, file),
+        apply: (bytes) => applyFault(bytes, resolved),
+      });
+      expect(processCounters().spawned).toBe(spawned);
+      expect((await readFile(inProcess.path)).equals(corrupted)).toBe(true);
     }
   });
 

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runProcess } from '../drivers/run-process.ts';
 import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import { scratchDir } from '../images/scratch.ts';
-import { compareCleanliness } from '../oracles/create-check.ts';
+import { checksClean, compareCleanliness, FORMATS_WITHOUT_CHECKS } from '../oracles/create-check.ts';
 import { END_WINDOW, FLATTEN_LIMIT, endWindows, readsAsZeros } from '../oracles/create-content.ts';
 import { vhdxDefaultBlockSize } from '../oracles/create-defaults.ts';
-import { LibyalReaders, compareLibyal, type LibyalReading } from '../oracles/create-libyal.ts';
+import { IMAGE_FORMATS } from '../images/image-spec.ts';
+import { LibyalReaders, compareLibyal, libyalNeedsReference, type LibyalReading } from '../oracles/create-libyal.ts';
 import { exited, signaled, syntheticOutcome } from './support/synthetic-outcome.ts';
 
 const qemuImg = process.env['QEMU_IMG'] ?? 'qemu-img';
@@ -103,6 +104,25 @@ describe('check: the candidate at least as clean as the reference', () => {
     // Nothing to hold the candidate to when the reference's check did not finish.
     expect(compareCleanliness(crashed, checkOutcome(2))).toBeUndefined();
   });
+
+  test('a clean candidate needs no reference check: no reference outcome makes it diverge, on a format with checks', () => {
+    expect(checksClean(checkOutcome(0))).toBe(true);
+    expect(checksClean(checkOutcome(0, { leaks: 1 }))).toBe(false);
+    expect(checksClean(checkOutcome(3, { leaks: 1 }))).toBe(false);
+    expect(checksClean(checkOutcome(63))).toBe(false);
+    expect(checksClean({ ...checkOutcome(0), termination: signaled('SIGKILL') })).toBe(false);
+    const references = [checkOutcome(0), checkOutcome(3, { leaks: 2 }), checkOutcome(2, { corruptions: 1 }), checkOutcome(1), { ...checkOutcome(0), termination: signaled('SIGSEGV') }];
+    for (const reference of references) expect(compareCleanliness(reference, checkOutcome(0))).toBeUndefined();
+  });
+
+  test('qemu-img has no check for exactly the formats the create property skips checking (exit 63 on a fresh image)', async () => {
+    for (const format of IMAGE_FORMATS) {
+      const file = join(dir.path, `checked.${format}`);
+      await run([qemuImg, 'create', '-q', '-f', format, file, '1M']);
+      const check = await runProcess([qemuImg, 'check', '-f', format, '--output=json', file], { timeoutMs: 30_000 });
+      expect(check.termination, format).toEqual(exited(FORMATS_WITHOUT_CHECKS.has(format) ? 63 : 0));
+    }
+  });
 });
 
 describe('independent libyal readers', () => {
@@ -134,6 +154,20 @@ describe('independent libyal readers', () => {
     expect(compareLibyal(v3, parsed('qcow version 2', 512, 'qcowinfo'), qemuView(512, { compat: '1.1' }))).toBeDefined();
     const sparse = parsed('Monolithic sparse', 512, 'vmdkinfo');
     expect(compareLibyal(sparse, parsed('Monolithic sparse', 512, 'vmdkinfo'), qemuView(512, { 'create-type': 'streamOptimized' }))).toBeDefined();
+  });
+
+  test('a candidate reading that parses with qemu-img\'s size and type is judged without the reference\'s', () => {
+    const v3 = parsed('qcow version 3', 512, 'qcowinfo');
+    expect(libyalNeedsReference(undefined, qemuView(512))).toBe(false);
+    expect(libyalNeedsReference(v3, qemuView(512, { compat: '1.1' }))).toBe(false);
+    // Then compareLibyal finds nothing whatever the reference's reading was.
+    const refusedRef: LibyalReading = { kind: 'refused', reader: 'qcowinfo', message: 'x', outcome: syntheticOutcome(exited(1)) };
+    for (const ref of [v3, refusedRef, undefined]) expect(compareLibyal(ref, v3, qemuView(512, { compat: '1.1' }))).toBeUndefined();
+    expect(libyalNeedsReference(v3, qemuView(1024, { compat: '1.1' }))).toBe(true);
+    expect(libyalNeedsReference(v3, qemuView(512, { compat: '0.10' }))).toBe(true);
+    expect(libyalNeedsReference({ ...refusedRef }, qemuView(512))).toBe(true);
+    // A VHD's type to expect is the reader's view of the reference's file.
+    expect(libyalNeedsReference(parsed('VHD (version 1) Dynamic', 512), qemuView(512))).toBe(true);
   });
 
   const readers = new LibyalReaders(process.env);

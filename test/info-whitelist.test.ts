@@ -17,7 +17,7 @@ const raw: ImageSpec = { layout: { format: 'raw' }, size: 512, extents: [] };
 const partitioned = withMbr(raw, { bootable: true, partitionType: 0x83, startLba: 1 });
 
 function facts(source: ImageSpec): InfoFacts {
-  return { infoCase: { source }, hasPartitionTable: hasPartitionTable(expectedContent(source, 512)) };
+  return { infoCase: { source, outputs: ['json', 'human'] }, hasPartitionTable: hasPartitionTable(expectedContent(source, 512)) };
 }
 
 function outcome(termination: Termination, stdout: string, stderr: string): ProcessOutcome {

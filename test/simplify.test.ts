@@ -21,7 +21,7 @@ import { imageSpecArbitrary } from '../arbitraries/image-spec.ts';
 import { mapCaseArbitrary } from '../arbitraries/map-case.ts';
 import { mapCaseComplexity, simplifyMapCase } from '../arbitraries/map-case-simplify.ts';
 import { imageSpecComplexity, simplifyImageSpec } from '../arbitraries/image-spec-simplify.ts';
-import { infoCaseArbitrary, withMbr, type InfoCase } from '../arbitraries/info-case.ts';
+import { INFO_OUTPUT_SETS, infoCaseArbitrary, infoCaseFromJson, withMbr, type InfoCase } from '../arbitraries/info-case.ts';
 import { infoCaseComplexity, simplifyInfoCase, splitInfoSource } from '../arbitraries/info-case-simplify.ts';
 import { MAX_MEASURE_SIZE, measureCaseArbitrary, type MeasureCase } from '../arbitraries/measure-case.ts';
 import { measureCaseComplexity, simplifyMeasureCase } from '../arbitraries/measure-case-simplify.ts';
@@ -165,6 +165,7 @@ function createCaseProblem(c: CreateCase): string | undefined {
 }
 
 function infoCaseProblem(c: InfoCase): string | undefined {
+  if (!INFO_OUTPUT_SETS.some((set) => JSON.stringify(set) === JSON.stringify(c.outputs))) return `outputs ${JSON.stringify(c.outputs)}`;
   return imageSpecProblem(c.source);
 }
 
@@ -416,10 +417,11 @@ describe('info moves', () => {
 
   test('an MBR is recognised, and simplified as a whole', () => {
     expect(splitInfoSource(source)).toEqual({ data: { ...data, size: source.size }, mbr });
-    const moves = simplifyInfoCase({ source });
-    expect(valueOf(moves, 'drop the MBR')).toEqual({ source: { ...data, size: source.size } });
-    expect(valueOf(moves, 'MBR not bootable')).toEqual({ source: withMbr({ ...data, size: source.size }, { ...mbr, bootable: false }) });
-    expect(valueOf(moves, 'MBR partition start 2048 → 1')).toEqual({ source: withMbr({ ...data, size: source.size }, { ...mbr, startLba: 1 }) });
+    const outputs = ['human'] as const;
+    const moves = simplifyInfoCase({ source, outputs });
+    expect(valueOf(moves, 'drop the MBR')).toEqual({ source: { ...data, size: source.size }, outputs });
+    expect(valueOf(moves, 'MBR not bootable')).toEqual({ source: withMbr({ ...data, size: source.size }, { ...mbr, bootable: false }), outputs });
+    expect(valueOf(moves, 'MBR partition start 2048 → 1')).toEqual({ source: withMbr({ ...data, size: source.size }, { ...mbr, startLba: 1 }), outputs });
     // The data shrinks under the same MBR: the partition's sector keeps the size.
     const smaller = valueOf(moves, 'source size 1049088 → 1 (smallest of its band)');
     expect(smaller.source.size).toBe(source.size);
@@ -429,7 +431,19 @@ describe('info moves', () => {
   });
 
   test('a source without an MBR is simplified as an image spec', () => {
-    expect(movesOf(simplifyInfoCase({ source: data }))).toEqual(movesOf(simplifyImageSpec(data)).map((m) => `source ${m}`));
+    expect(movesOf(simplifyInfoCase({ source: data, outputs: ['json'] }))).toEqual(movesOf(simplifyImageSpec(data)).map((m) => `source ${m}`));
+  });
+
+  test('a corpus case saved before output modes were drawn asks for both; a newer one keeps its own', () => {
+    expect(infoCaseFromJson({ source: data })).toEqual({ source: data, outputs: ['json', 'human'] });
+    expect(infoCaseFromJson({ source: data, outputs: ['human'] })).toEqual({ source: data, outputs: ['human'] });
+  });
+
+  test('both output modes come down to either one, before the source is touched', () => {
+    const moves = simplifyInfoCase({ source: data, outputs: ['json', 'human'] });
+    expect(movesOf(moves).slice(0, 2)).toEqual(['json output only', 'human output only']);
+    expect(valueOf(moves, 'human output only')).toEqual({ source: data, outputs: ['human'] });
+    expect(valueOf(moves, `source ${movesOf(simplifyImageSpec(data))[0]}`).outputs).toEqual(['json', 'human']);
   });
 });
 

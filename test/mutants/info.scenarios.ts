@@ -2,6 +2,7 @@ import { simplifyInfoCase } from '../../arbitraries/info-case-simplify.ts';
 import { infoCaseArbitrary, type InfoCase } from '../../arbitraries/info-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
 import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
+import { ReferenceMemo } from '../../drivers/reference-memo.ts';
 import { ImageCache } from '../../images/materialise.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
 import { checkInfoCase, type InfoPropertyEnv } from '../../properties/info.ts';
@@ -15,6 +16,7 @@ export function infoEnv(tools: ResolvedTools, timeoutMs = 30_000): InfoPropertyE
     candidate: tools.candidate,
     timeoutMs,
     candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
+    referenceMemo: new ReferenceMemo(),
     images: new ImageCache({ qemuImg, qemuIo: tools.qemuIo, timeoutMs: 30_000 }),
     stats: new RunStats('info'),
   };
