@@ -1,25 +1,14 @@
 import { simplifyInfoCase } from '../../arbitraries/info-case-simplify.ts';
 import { infoCaseArbitrary, type InfoCase } from '../../arbitraries/info-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
-import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
 import { ReferenceMemo } from '../../drivers/reference-memo.ts';
-import { ImageCache } from '../../images/materialise.ts';
-import { RunStats } from '../../oracles/run-stats.ts';
 import { checkInfoCase, type InfoPropertyEnv } from '../../properties/info.ts';
 import { is, mutantScenario, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
+import { testPropertyEnv } from '../support/property-env.ts';
 
 /** An info property environment for tests, with its own image cache. */
 export function infoEnv(tools: ResolvedTools, timeoutMs = 30_000): InfoPropertyEnv {
-  const qemuImg = tools.reference.command[0] ?? 'qemu-img';
-  return {
-    reference: tools.reference,
-    candidate: tools.candidate,
-    timeoutMs,
-    candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
-    referenceMemo: new ReferenceMemo(),
-    images: new ImageCache({ qemuImg, qemuIo: tools.qemuIo, timeoutMs: 30_000 }),
-    stats: new RunStats('info'),
-  };
+  return { ...testPropertyEnv(tools, 'info', timeoutMs), referenceMemo: new ReferenceMemo() };
 }
 
 const infoHarness: PropertyHarness<InfoCase, InfoPropertyEnv> = {

@@ -1,23 +1,13 @@
 import { simplifyMapCase } from '../../arbitraries/map-case-simplify.ts';
 import { mapCaseArbitrary, resolveMapWindow, type MapCase } from '../../arbitraries/map-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
-import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
-import { ImageCache } from '../../images/materialise.ts';
-import { RunStats } from '../../oracles/run-stats.ts';
 import { checkMapCase, type MapPropertyEnv } from '../../properties/map.ts';
 import { is, mutantScenario, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
+import { testPropertyEnv } from '../support/property-env.ts';
 
 /** A map property environment for tests, with its own image cache. */
 export function mapEnv(tools: ResolvedTools, timeoutMs = 30_000): MapPropertyEnv {
-  const qemuImg = tools.reference.command[0] ?? 'qemu-img';
-  return {
-    reference: tools.reference,
-    candidate: tools.candidate,
-    timeoutMs,
-    candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
-    images: new ImageCache({ qemuImg, qemuIo: tools.qemuIo, timeoutMs: 30_000 }),
-    stats: new RunStats('map'),
-  };
+  return testPropertyEnv(tools, 'map', timeoutMs);
 }
 
 const mapHarness: PropertyHarness<MapCase, MapPropertyEnv> = {
