@@ -284,17 +284,17 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
         : []),
       ...others.map((d) => `Also seen (${d.kind}): ${d.summary}`),
     ];
-    const shown: Divergence = {
-      ...reported,
-      summary: renamePaths(reported.summary, names),
-      detail: renamePaths([reported.detail, ...context].filter((t) => t !== '').join('\n\n'), names),
-    };
+    const shown = (d: Divergence, extra: readonly string[]): Divergence => ({
+      ...d,
+      summary: renamePaths(d.summary, names),
+      detail: renamePaths([d.detail, ...extra].filter((t) => t !== '').join('\n\n'), names),
+    });
     const argsOf = (tool: Tool, file: string): string[] => argvFor(tool, createRequest(c, file)).slice(tool.command.length);
-    const finding: Finding = {
+    const finding = (divergence: Divergence): Finding => ({
       operation: 'create',
       caseValue: c as unknown as JsonValue,
       caseInWords: describeCase(c),
-      divergence: shown,
+      divergence,
       reference: renameOutcome(reference, names),
       candidate: renameOutcome(candidate, names),
       inputClasses,
@@ -304,7 +304,11 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
         candidateArgs: argsOf(env.candidate, `candidate.${c.target}`),
         compare: createCompareLines(c.target, optionValue(c.options, 'log_size') !== undefined),
       },
-    };
-    throw new FindingError(finding);
+    });
+    // The others travel too: one already known must not hide the rest.
+    throw new FindingError(
+      finding(shown(reported, context)),
+      others.map((d) => finding(shown(d, []))),
+    );
   });
 }
