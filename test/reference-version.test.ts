@@ -6,6 +6,8 @@ import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-values.ts';
 import { knowledgeFor, readReferenceChoice, referenceSource } from '../config/reference-version.ts';
 import { resolveTools } from '../config/resolve-tools.ts';
+import { PROJECT_ROOT } from '../config/project-root.ts';
+import { runProcess } from '../drivers/run-process.ts';
 import { scratchDir } from '../images/scratch.ts';
 import { divergence, type Observation } from '../oracles/divergence.ts';
 import { RunStats } from '../oracles/run-stats.ts';
@@ -114,6 +116,12 @@ describe('QEMU_REF', () => {
     expect((await resolveTools(envWith({ QEMU_IMG: 'qemu-img' }))).reference.selectedBy).toBe('QEMU_IMG=qemu-img');
     expect((await resolveTools(envWith({ QEMU_REF: '7.2' }))).reference.selectedBy).toBe('QEMU_REF=7.2');
     expect((await resolveTools(envWith({}))).reference.selectedBy).toBe('qemu-img on PATH');
+  });
+
+  test('set-up refuses a QEMU_REF it cannot install, in one line, before touching anything', async () => {
+    const outcome = await runProcess(['env', 'QEMU_REF=9.9', 'bash', join(PROJECT_ROOT, 'scripts', 'setup.sh')], { timeoutMs: 60_000 });
+    expect(outcome.termination).toEqual({ kind: 'exited', code: 1 });
+    expect(outcome.stderr.trim()).toBe("setup: QEMU_REF='9.9' is not a reference version the suite knows; give 7.2 or 10.0.");
   });
 
   // Runs where set-up unpacked 10.0: in the QEMU_REF=10.0 CI job, and here.
