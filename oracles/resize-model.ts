@@ -18,13 +18,22 @@ export function contentAfterResize(spec: ImageSpec, oldVirtualSize: number, newV
 }
 
 /**
- * Virtual sizes a correct resize to `newSize` may read back as. A dynamic
- * or fixed VHD may carry the exact size or the CHS geometry's rounding of
- * it (oracles/vpc-geometry.ts), as create does; every other format the
- * exact size.
+ * Virtual sizes a correct resize to `newSize` may read back as. raw: the
+ * file is `newSize` bytes long, and qemu-img reads whole sectors (7.2.22
+ * and 10.0.2: a 513-byte file has virtual size 1024, the rest read as
+ * zeros). A dynamic or fixed VHD may carry the exact size or the CHS
+ * geometry's rounding of it (oracles/vpc-geometry.ts), as create does.
+ * Every other format: the exact size.
  */
 export function acceptedNewSizes(format: ImageFormat, newSize: number): number[] {
-  return format === 'vpc' ? [...new Set([newSize, vpcVirtualSize(newSize)])] : [newSize];
+  switch (format) {
+    case 'raw':
+      return [Math.ceil(newSize / 512) * 512];
+    case 'vpc':
+      return [...new Set([newSize, vpcVirtualSize(newSize)])];
+    default:
+      return [newSize];
+  }
 }
 
 /** undefined when `bytes` read back as the model says; else why not, in words. */

@@ -19,7 +19,19 @@ afterAll(async () => {
   await images.dispose();
 });
 
+/**
+ * Cases under `npm test` when neither FC_NUM_RUNS nor FC_TIME_LIMIT is set:
+ * 40, not the suite's 100. A resize case copies a source of up to 72 MiB
+ * twice and flattens both results, and costs about 0.4 s on the 2-core CI
+ * machine (1 s when it is shared): 100 cases took 90 s there under 10.0.
+ * 40 still meets each format, grow/shrink/no-op and every preallocation
+ * mode several times; campaigns run as long as their budget.
+ */
+const NPM_TEST_RUNS = 40;
+const settings = context.fastCheck;
+
 const property = differentialProperty<ResizeCase>({
+  ...(settings.numRuns === undefined && settings.timeLimitSeconds === undefined ? { overrides: { numRuns: NPM_TEST_RUNS } } : {}),
   propertyFile: 'properties/resize.prop.test.ts',
   context,
   check: (resizeCase) => checkResizeCase(env, resizeCase),
