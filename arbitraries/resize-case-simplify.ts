@@ -2,12 +2,17 @@ import { imageSpecComplexity, simplifyImageSpec } from './image-spec-simplify.ts
 import { PREALLOCATIONS, type ResizeCase } from './resize-case.ts';
 import { lift, type Complexity, type Simplification } from './simplification.ts';
 
-/** Deltas that are simpler: none, or the same sign with half the size (whole sectors kept whole). */
+/**
+ * Deltas that are simpler: none, one byte or one sector the same way, or
+ * half the change (whole sectors kept whole). No "one less" step: chains
+ * of moves must stay short (halving is logarithmic).
+ */
 function simplerDeltas(delta: number): number[] {
   if (delta === 0) return [];
   const half = Math.trunc(delta / 2);
   const halfKeepingSectors = delta % 512 === 0 ? Math.trunc(delta / 1024) * 512 : half;
-  return [...new Set([0, halfKeepingSectors, delta - Math.sign(delta)].filter((d) => Math.abs(d) < Math.abs(delta)))];
+  // `|| 0`: never -0, which a report would print as 0 but toEqual tells apart.
+  return [...new Set([0, Math.sign(delta), 512 * Math.sign(delta), halfKeepingSectors].map((d) => d || 0).filter((d) => Math.abs(d) < Math.abs(delta)))];
 }
 
 /** Simpler resize cases: a simpler source, a smaller change, the absolute form, no --shrink, an earlier preallocation. */

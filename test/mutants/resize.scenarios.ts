@@ -44,7 +44,7 @@ export const scenarios: MutantScenario[] = [
       is('offset', found.finding.divergence.data['offset'], 512),
     ],
     // repro.sh flattens both results: cmp names the first differing byte (513, counted from 1).
-    reproShows: ['differ: byte 513'],
+    reproShows: ['differ: char 513'],
   }),
   resizeScenario({
     title: 'a qcow2 shrink rounds the new size up to a whole cluster: shrunk to the smallest default-cluster qcow2 above one sector, asked one byte less',
