@@ -15,6 +15,8 @@ import { vpcVirtualSize } from './oracles/vpc-geometry.ts';
 import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/create-defaults.ts';
 import { holdsFor, type KnownFor, type ReferenceVersion } from './config/reference-version.ts';
 import type { MapCase, MapWindow } from './arbitraries/map-case.ts';
+import { FORMATS_QEMU_CANNOT_RESIZE, type ResizeCase } from './arbitraries/resize-case.ts';
+import type { ImageFormat } from './images/image-spec.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -547,3 +549,39 @@ export function matchMapWhitelist(
   }
   return undefined;
 }
+
+// ---------------------------------------------------------------------------
+// resize
+// ---------------------------------------------------------------------------
+
+/** What a resize whitelist entry may look at. */
+export interface ResizeFacts {
+  readonly resizeCase: ResizeCase;
+  readonly format: ImageFormat;
+  /** The source's virtual size as qemu-img reads it, and the size asked for. */
+  readonly virtualSize: number;
+  readonly newSize: number;
+}
+
+/** qemu-img 7.2.22's and 10.0.2's refusal for vmdk, vpc and vhdx (checked on both), exit 1. */
+export const QEMU_CANNOT_RESIZE_MESSAGE = 'qemu-img: Image format driver does not support resize';
+
+export const resizeWhitelist: ReadonlyArray<WhitelistEntry<ResizeFacts>> = [
+  {
+    id: 'resize-grow-format-qemu-cannot-resize',
+    operation: 'resize',
+    reason:
+      'qemu-img has no resize for vmdk, vpc or vhdx and refuses; instar grows them. The candidate\'s grown image must still read correctly: ' +
+      'properties/resize.ts checks it against the resize model (readable by qemu-img, the new size, VHD CHS rounding allowed, the old data kept, zeros past it, a clean check) before this entry is asked.',
+    documentedAt: 'shared/reference/instar-ops.md section 3 (resize), "Avoided" ("qemu-img can\'t resize vmdk/vhd/vhdx on any shipped version") and "instar quirks" ("instar can grow vmdk, vpc and vhdx")',
+    knownFor: 'all',
+    signature: `reference refuses with "${QEMU_CANNOT_RESIZE_MESSAGE}" (exit 1), candidate exits 0 and its image meets the resize model`,
+    appliesTo: (f) => FORMATS_QEMU_CANNOT_RESIZE.includes(f.format) && f.newSize > f.virtualSize,
+    accepts: (o) =>
+      o.divergence.kind === 'exit-status' &&
+      exitedWith(o.reference, 1) &&
+      o.divergence.data['referenceMessage'] === QEMU_CANNOT_RESIZE_MESSAGE &&
+      exitedWith(o.candidate, 0) &&
+      o.divergence.data['candidateResultSound'] === true,
+  },
+];

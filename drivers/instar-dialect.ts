@@ -1,5 +1,5 @@
 import type { ToolRequest, KeyValue } from './requests.ts';
-import { mapWindowArgs } from './qemu-img-dialect.ts';
+import { mapWindowArgs, resizeArgs } from './qemu-img-dialect.ts';
 
 /**
  * Arguments for instar, whose dialect differs from qemu-img's (see
@@ -88,5 +88,8 @@ export function instarArgs(request: ToolRequest): string[] {
       // instar-ops.md section 2: no -f (the format is probed), the window as
       // separate tokens before `--output json`.
       return ['map', ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output', 'json'] : []), request.file];
+    case 'resize':
+      // instar-ops.md section 3: "Identical argv for both tools".
+      return resizeArgs(request);
   }
 }

@@ -1,4 +1,4 @@
-import type { ToolRequest, KeyValue, MapRequest } from './requests.ts';
+import type { ToolRequest, KeyValue, MapRequest, ResizeRequest } from './requests.ts';
 
 function joinOptions(options: readonly KeyValue[]): string[] {
   return options.length > 0 ? ['-o', options.map(([k, v]) => `${k}=${v}`).join(',')] : [];
@@ -9,6 +9,24 @@ export function mapWindowArgs(request: MapRequest): string[] {
   return [
     ...(request.startOffset !== undefined ? ['--start-offset', String(request.startOffset)] : []),
     ...(request.maxLength !== undefined ? ['--max-length', String(request.maxLength)] : []),
+  ];
+}
+
+/**
+ * `resize -f FMT [--shrink] [--preallocation M] FILE SIZE`: the same tokens
+ * in both dialects (instar-ops.md section 3). A "-N" size needs no `--`:
+ * qemu-img takes the size off the end of argv before reading options, and
+ * the peer fuzzer passes "-512K" to instar as is.
+ */
+export function resizeArgs(request: ResizeRequest): string[] {
+  return [
+    'resize',
+    '-f',
+    request.format,
+    ...(request.shrink ? ['--shrink'] : []),
+    ...(request.preallocation !== undefined ? ['--preallocation', request.preallocation] : []),
+    request.file,
+    request.size,
   ];
 }
 
@@ -62,6 +80,8 @@ export function qemuImgArgs(request: ToolRequest): string[] {
           ? ['--size', request.input.size]
           : ['-f', request.input.format, request.input.file]),
       ];
+    case 'resize':
+      return resizeArgs(request);
     case 'map':
       return ['map', '-f', request.format, ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output=json'] : []), request.file];
   }

@@ -72,6 +72,19 @@ export interface MapRequest {
   readonly output: 'json' | 'human';
 }
 
-export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest;
+export type Preallocation = 'off' | 'metadata' | 'falloc' | 'full';
+
+export interface ResizeRequest {
+  readonly op: 'resize';
+  readonly file: string;
+  readonly format: ImageFormat;
+  readonly shrink: boolean;
+  /** undefined leaves `--preallocation` out. */
+  readonly preallocation: Preallocation | undefined;
+  /** As typed: "1048576", "+512" or "-512". */
+  readonly size: string;
+}
+
+export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest | ResizeRequest;
 
 export type Operation = ToolRequest['op'];

@@ -1,0 +1,46 @@
+import type { ImageFormat, ImageSpec } from '../images/image-spec.ts';
+import { expectedContent } from '../images/expected-content.ts';
+import { compareContent, describeContentDifference } from './content.ts';
+import { vpcVirtualSize } from './vpc-geometry.ts';
+
+/**
+ * What a correct resize leaves, read through qemu-img: the spec's bytes
+ * below min(old, new) size, zeros from there to the new size. Checked
+ * against qemu-img 7.2.22 and 10.0.2: a qcow2 shrink below written data
+ * succeeds with --shrink and drops the data past the new end (neither
+ * version refuses), and a grow reads back as zeros.
+ */
+export function contentAfterResize(spec: ImageSpec, oldVirtualSize: number, newVirtualSize: number): Buffer {
+  const kept = expectedContent(spec, Math.min(oldVirtualSize, newVirtualSize));
+  const bytes = Buffer.alloc(newVirtualSize);
+  kept.copy(bytes, 0, 0, Math.min(kept.length, newVirtualSize));
+  return bytes;
+}
+
+/**
+ * Virtual sizes a correct resize to `newSize` may read back as. raw: the
+ * file is `newSize` bytes long, and qemu-img reads whole sectors (7.2.22
+ * and 10.0.2: a 513-byte file has virtual size 1024, the rest read as
+ * zeros). A dynamic or fixed VHD may carry the exact size or the CHS
+ * geometry's rounding of it (oracles/vpc-geometry.ts), as create does.
+ * Every other format: the exact size.
+ */
+export function acceptedNewSizes(format: ImageFormat, newSize: number): number[] {
+  switch (format) {
+    case 'raw':
+      return [Math.ceil(newSize / 512) * 512];
+    case 'vpc':
+      return [...new Set([newSize, vpcVirtualSize(newSize)])];
+    default:
+      return [newSize];
+  }
+}
+
+/** undefined when `bytes` read back as the model says; else why not, in words. */
+export function resizeModelProblem(spec: ImageSpec, format: ImageFormat, oldVirtualSize: number, newSize: number, bytes: Uint8Array): string | undefined {
+  const sizes = acceptedNewSizes(format, newSize);
+  if (!sizes.includes(bytes.length)) return `reads back as ${bytes.length} bytes; asked ${newSize} (accepted: ${sizes.join(' or ')})`;
+  const expected = contentAfterResize(spec, oldVirtualSize, bytes.length);
+  const difference = compareContent(expected, bytes);
+  return difference === undefined ? undefined : describeContentDifference(difference, 'the model', 'the image');
+}
