@@ -20,6 +20,8 @@ export interface MapState {
   readonly present: boolean;
   readonly zero: boolean;
   readonly data: boolean;
+  /** Printed by qemu-img 8.x and later (10.0 here), not by 7.2; compared whenever either side prints it. */
+  readonly compressed?: boolean;
 }
 
 /** What the human output says of a byte: mapped, at this host offset minus guest offset, in this file. */
@@ -34,7 +36,21 @@ export type Parsed<S> =
 
 export function mapStateKey(s: MapState | undefined): string {
   if (s === undefined) return 'uncovered';
-  return [s.present ? 'present' : '-present', s.zero ? 'zero' : '-zero', s.data ? 'data' : '-data'].join(',');
+  const compressed = s.compressed === undefined ? [] : [s.compressed ? 'compressed' : '-compressed'];
+  return [s.present ? 'present' : '-present', s.zero ? 'zero' : '-zero', s.data ? 'data' : '-data', ...compressed].join(',');
+}
+
+/**
+ * The two keys of a differing range as the whitelist reads them: when both
+ * sides print the same `compressed`, or one side does not cover the range
+ * at all, it is left out, so an entry written for present/zero/data reads
+ * the same against 7.2 and 10.0; when the sides disagree on it (or only one
+ * prints it), it stays, and no entry matches.
+ */
+export function mapTransitionKeys(reference: MapState | undefined, candidate: MapState | undefined): readonly [string, string] {
+  const same = reference === undefined || candidate === undefined || reference.compressed === candidate.compressed;
+  const base = (s: MapState | undefined): MapState | undefined => (s === undefined || !same ? s : { present: s.present, zero: s.zero, data: s.data });
+  return [mapStateKey(base(reference)), mapStateKey(base(candidate))];
 }
 
 export function humanStateKey(s: HumanState | undefined): string {
@@ -68,7 +84,7 @@ function field(record: Readonly<Record<string, JsonValue>>, name: string, type: 
 
 const mapKey = (s: MapState): string => mapStateKey(s);
 
-/** `map --output=json`: a list of {start, length, present, zero, data, …}; other keys are not judged. */
+/** `map --output=json`: a list of {start, length, present, zero, data, [compressed], …}; other keys (offset, depth) are not judged. */
 export function parseMapJson(text: string): Parsed<MapState> {
   let document: JsonValue;
   try {
@@ -85,7 +101,9 @@ export function parseMapJson(text: string): Parsed<MapState> {
     const problem = values.find((v) => typeof v === 'string');
     if (typeof problem === 'string') return { kind: 'invalid', reason: `extent ${index}: ${problem}` };
     const [start, length, present, zero, data] = values as [number, number, boolean, boolean, boolean];
-    runs.push({ start, end: start + length, state: { present, zero, data } });
+    const compressed = record['compressed'];
+    if (compressed !== undefined && typeof compressed !== 'boolean') return { kind: 'invalid', reason: `extent ${index}: "compressed" is not a boolean` };
+    runs.push({ start, end: start + length, state: compressed === undefined ? { present, zero, data } : { present, zero, data, compressed } });
   }
   const canonical = canonicalRuns(runs, mapKey);
   return typeof canonical === 'string' ? { kind: 'invalid', reason: canonical } : { kind: 'parsed', runs: canonical, extents: runs.length };

@@ -7,11 +7,11 @@
  * difference between the two tools.
  */
 
-/** JSON: every start/length/present/zero/data pair in order, one extent per "start". */
-const JSON_RUNS = String.raw`tr -d '\n' < "$1" | grep -oE '"(start|length|present|zero|data)"[[:space:]]*:[[:space:]]*(true|false|[0-9]+)' | tr -d '" \t' | awk -F: '
-  $1 == "start" { if (n) print s, s + l, p "," z "," d; n = 1; s = $2 }
-  $1 == "length" { l = $2 } $1 == "present" { p = $2 } $1 == "zero" { z = $2 } $1 == "data" { d = $2 }
-  END { if (n) print s, s + l, p "," z "," d }'`;
+/** JSON: every start/length/present/zero/data[/compressed] pair in order, one extent per "start" (compressed: 10.0's, empty when absent). */
+const JSON_RUNS = String.raw`tr -d '\n' < "$1" | grep -oE '"(start|length|present|zero|data|compressed)"[[:space:]]*:[[:space:]]*(true|false|[0-9]+)' | tr -d '" \t' | awk -F: '
+  $1 == "start" { if (n) print s, s + l, p "," z "," d "," c; n = 1; s = $2; c = "" }
+  $1 == "length" { l = $2 } $1 == "present" { p = $2 } $1 == "zero" { z = $2 } $1 == "data" { d = $2 } $1 == "compressed" { c = $2 }
+  END { if (n) print s, s + l, p "," z "," d "," c }'`;
 
 /** Human: "offset length mapped file" in hex, as start, end and host delta (bash arithmetic reads 0x…). */
 const HUMAN_RUNS = String.raw`tail -n +2 "$1" | while read -r off len mapped file; do echo "$((off)) $((off + len)) +$((mapped - off))@$file"; done`;
@@ -27,7 +27,7 @@ export function mapReproCompare(mode: 'json' | 'human'): string[] {
     'else',
     '  runs reference.stdout > reference.runs',
     '  runs candidate.stdout > candidate.runs',
-    `  # One line per maximal run: start end ${mode === 'json' ? 'present,zero,data' : '+host-delta@file'}.`,
+    `  # One line per maximal run: start end ${mode === 'json' ? 'present,zero,data,compressed' : '+host-delta@file'}.`,
     '  diff -u reference.runs candidate.runs || diverged=1',
     'fi',
   ];

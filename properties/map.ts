@@ -14,6 +14,7 @@ import {
   diffRuns,
   humanStateKey,
   mapStateKey,
+  mapTransitionKeys,
   parseMapHuman,
   parseMapJson,
   type HumanState,
@@ -91,7 +92,7 @@ function differingFields(mode: Mode, d: RunDifference<MapState | HumanState>): s
   if (d.reference === undefined || d.candidate === undefined) return [mode === 'json' ? 'coverage' : 'mapped'];
   if (mode === 'json') {
     const [r, c] = [d.reference as MapState, d.candidate as MapState];
-    return (['present', 'zero', 'data'] as const).filter((f) => r[f] !== c[f]);
+    return (['present', 'zero', 'data', 'compressed'] as const).filter((f) => r[f] !== c[f]);
   }
   const [r, c] = [d.reference as HumanState, d.candidate as HumanState];
   return [...(r.delta !== c.delta ? ['host-offset'] : []), ...(r.file !== c.file ? ['file'] : [])];
@@ -153,7 +154,9 @@ function observeMode(mode: Mode, reference: ProcessOutcome, candidate: ProcessOu
   const inside = (d: RunDifference<unknown>): boolean => d.start >= window[0] && d.end <= window[1];
   const transitions = new Map<string, MapTransition>();
   for (const d of differences) {
-    const t: MapTransition = { where: inside(d) ? 'inside' : 'outside', reference: key(d.reference), candidate: key(d.candidate) };
+    const [referenceKey, candidateKey] =
+      mode === 'json' ? mapTransitionKeys(d.reference as MapState | undefined, d.candidate as MapState | undefined) : [key(d.reference), key(d.candidate)];
+    const t: MapTransition = { where: inside(d) ? 'inside' : 'outside', reference: referenceKey, candidate: candidateKey };
     transitions.set(JSON.stringify(t), t);
   }
   const fields = [...new Set(differences.flatMap((d) => differingFields(mode, d)))].sort();

@@ -3,7 +3,7 @@ import { resolveMapWindow, snapOutward, windowRange } from '../arbitraries/map-c
 import { instarArgs } from '../drivers/instar-dialect.ts';
 import { qemuImgArgs } from '../drivers/qemu-img-dialect.ts';
 import type { MapRequest } from '../drivers/requests.ts';
-import { diffRuns, mapStateKey, parseMapHuman, parseMapJson, type MapState } from '../oracles/map-output.ts';
+import { diffRuns, mapStateKey, mapTransitionKeys, parseMapHuman, parseMapJson, type MapState } from '../oracles/map-output.ts';
 import { specViolations, writtenRanges } from '../oracles/map-spec.ts';
 
 const extent = (start: number, length: number, present: boolean, zero: boolean, data: boolean): string =>
@@ -43,6 +43,23 @@ describe('maps as functions of the offset', () => {
       [4000, 4096, 'present,-zero,data', 'present,zero,-data'],
       [7000, 8192, 'present,zero,-data', 'uncovered'],
     ]);
+  });
+
+  test("10.0's compressed flag: compared when printed, left out of the whitelist's keys only when both sides agree on it", () => {
+    const withFlag = (compressed: boolean | undefined) =>
+      runsOf(`[{ "start": 0, "length": 4096, "depth": 0, "present": true, "zero": false, "data": true${compressed === undefined ? '' : `, "compressed": ${compressed}`}}]`);
+    // 10.0 against a candidate that misreports compressed data: a difference at every byte.
+    const d = diffRuns<MapState>(withFlag(true), withFlag(false), mapStateKey);
+    expect(d.map((r) => [r.start, r.end, mapStateKey(r.reference), mapStateKey(r.candidate)])).toEqual([[0, 4096, 'present,-zero,data,compressed', 'present,-zero,data,-compressed']]);
+    // 10.0 against a candidate that prints 7.2's shape: a difference too.
+    expect(diffRuns<MapState>(withFlag(false), withFlag(undefined), mapStateKey)).toHaveLength(1);
+    expect(diffRuns<MapState>(withFlag(false), withFlag(false), mapStateKey)).toEqual([]);
+    const state = (compressed?: boolean): MapState => (compressed === undefined ? { present: true, zero: true, data: false } : { present: true, zero: true, data: false, compressed });
+    expect(mapTransitionKeys(state(false), { ...state(false), present: false })).toEqual(['present,zero,-data', '-present,zero,-data']);
+    expect(mapTransitionKeys(state(true), state(false))).toEqual(['present,zero,-data,compressed', 'present,zero,-data,-compressed']);
+    expect(mapTransitionKeys(state(false), state(undefined))).toEqual(['present,zero,-data,-compressed', 'present,zero,-data']);
+    expect(mapTransitionKeys(state(false), undefined)).toEqual(['present,zero,-data', 'uncovered']);
+    expect(parseMapJson('[{ "start": 0, "length": 1, "present": true, "zero": false, "data": true, "compressed": 1}]')).toMatchObject({ kind: 'invalid' });
   });
 
   test('overlapping extents and malformed documents are reported, not guessed', () => {
