@@ -16,6 +16,8 @@ import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/
 import { holdsFor, type KnownFor, type ReferenceVersion } from './config/reference-version.ts';
 import type { MapCase, MapWindow } from './arbitraries/map-case.ts';
 import { FORMATS_QEMU_CANNOT_RESIZE, type ResizeCase } from './arbitraries/resize-case.ts';
+import type { BenchOpCase } from './arbitraries/bench-op-case.ts';
+import { firstOverrun, type BenchSchedule } from './oracles/bench-op-model.ts';
 import type { ImageFormat } from './images/image-spec.ts';
 
 /**
@@ -581,6 +583,47 @@ export const resizeWhitelist: ReadonlyArray<WhitelistEntry<ResizeFacts>> = [
       o.divergence.kind === 'exit-status' &&
       exitedWith(o.reference, 1) &&
       o.divergence.data['referenceMessage'] === QEMU_CANNOT_RESIZE_MESSAGE &&
+      exitedWith(o.candidate, 0) &&
+      o.divergence.data['candidateResultSound'] === true,
+  },
+];
+
+// ---------------------------------------------------------------------------
+// bench (the `qemu-img bench` operation)
+// ---------------------------------------------------------------------------
+
+/** What a bench whitelist entry may look at. */
+export interface BenchOpFacts {
+  readonly benchCase: BenchOpCase;
+  readonly format: ImageFormat;
+  /** The source's virtual size as qemu-img reads it. */
+  readonly virtualSize: number;
+  /** -c, -s, -S and -o in bytes. */
+  readonly schedule: BenchSchedule;
+}
+
+/** qemu-img 7.2.22's and 10.0.2's message when a request runs past the end (checked on both), exit 1. */
+export const BENCH_FAILED_REQUEST_MESSAGE = 'qemu-img: Failed request: Input/output error';
+
+export const benchOpWhitelist: ReadonlyArray<WhitelistEntry<BenchOpFacts>> = [
+  {
+    id: 'bench-wrap-rule',
+    operation: 'bench',
+    reason:
+      'qemu-img wraps the next offset modulo the whole image size, so a wrapped request can run past the end and the run fails with EIO; ' +
+      'instar wraps modulo (size - buffer size), QEMU master\'s fix (commit ff2ab634), and completes the run. ' +
+      "The candidate's image must still hold exactly the pattern over the requests master's rule schedules: properties/bench-op.ts checks it " +
+      '(readable, every byte, a clean check) before this entry is asked. Both 7.2.22 and 10.0.2 still wrap the old way (checked here).',
+    documentedAt: 'shared/reference/instar-ops.md section 10 (bench), "Steer-arounds", `wrap-rule-10-0-8`',
+    knownFor: 'all',
+    signature: `reference fails with "${BENCH_FAILED_REQUEST_MESSAGE}" (exit 1) where only the whole-size wrap overruns, candidate exits 0 and its image meets the bench model under the usable-range wrap (the pattern over its requests after -w, untouched after a read)`,
+    appliesTo: (f) =>
+      firstOverrun(f.schedule, f.virtualSize, 'whole-size') !== undefined &&
+      firstOverrun(f.schedule, f.virtualSize, 'usable-range') === undefined,
+    accepts: (o) =>
+      o.divergence.kind === 'exit-status' &&
+      exitedWith(o.reference, 1) &&
+      o.divergence.data['referenceMessage'] === BENCH_FAILED_REQUEST_MESSAGE &&
       exitedWith(o.candidate, 0) &&
       o.divergence.data['candidateResultSound'] === true,
   },

@@ -1,5 +1,5 @@
 import type { ToolRequest, KeyValue } from './requests.ts';
-import { mapWindowArgs, resizeArgs } from './qemu-img-dialect.ts';
+import { benchArgs, mapWindowArgs, resizeArgs } from './qemu-img-dialect.ts';
 
 /**
  * Arguments for instar, whose dialect differs from qemu-img's (see
@@ -91,5 +91,8 @@ export function instarArgs(request: ToolRequest): string[] {
     case 'resize':
       // instar-ops.md section 3: "Identical argv for both tools".
       return resizeArgs(request);
+    case 'bench':
+      // instar-ops.md section 10: "Identical argv for both tools".
+      return benchArgs(request);
   }
 }

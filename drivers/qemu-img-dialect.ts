@@ -1,4 +1,4 @@
-import type { ToolRequest, KeyValue, MapRequest, ResizeRequest } from './requests.ts';
+import type { ToolRequest, KeyValue, MapRequest, ResizeRequest, BenchRequest } from './requests.ts';
 
 function joinOptions(options: readonly KeyValue[]): string[] {
   return options.length > 0 ? ['-o', options.map(([k, v]) => `${k}=${v}`).join(',')] : [];
@@ -27,6 +27,37 @@ export function resizeArgs(request: ResizeRequest): string[] {
     ...(request.preallocation !== undefined ? ['--preallocation', request.preallocation] : []),
     request.file,
     request.size,
+  ];
+}
+
+/**
+ * `bench -f F -c C -d D -s S -S T --pattern P -o O [-w [--flush-interval N
+ * [--no-drain]]] FILE`: the same tokens in both dialects (instar-ops.md
+ * section 10). `-f` is always given. The flush options go out whenever the
+ * request has them, -w or not: qemu-img refuses them without -w, and so
+ * should the candidate.
+ */
+export function benchArgs(request: BenchRequest): string[] {
+  return [
+    'bench',
+    '-f',
+    request.format,
+    '-c',
+    String(request.count),
+    '-d',
+    String(request.depth),
+    '-s',
+    String(request.bufferSize),
+    '-S',
+    String(request.step),
+    '--pattern',
+    String(request.pattern),
+    '-o',
+    String(request.offset),
+    ...(request.write ? ['-w'] : []),
+    ...(request.flushInterval !== undefined ? ['--flush-interval', String(request.flushInterval)] : []),
+    ...(request.flushInterval !== undefined && !request.drain ? ['--no-drain'] : []),
+    request.file,
   ];
 }
 
@@ -82,6 +113,8 @@ export function qemuImgArgs(request: ToolRequest): string[] {
       ];
     case 'resize':
       return resizeArgs(request);
+    case 'bench':
+      return benchArgs(request);
     case 'map':
       return ['map', '-f', request.format, ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output=json'] : []), request.file];
   }

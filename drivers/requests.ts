@@ -85,6 +85,24 @@ export interface ResizeRequest {
   readonly size: string;
 }
 
-export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest | ResizeRequest;
+/** `qemu-img bench` (the I/O benchmark operation, not the suite's own `npm run bench`). */
+export interface BenchRequest {
+  readonly op: 'bench';
+  readonly file: string;
+  readonly format: ImageFormat;
+  readonly count: number;
+  readonly depth: number;
+  readonly bufferSize: number;
+  readonly step: number;
+  readonly pattern: number;
+  readonly offset: number;
+  readonly write: boolean;
+  /** undefined leaves `--flush-interval` out. */
+  readonly flushInterval: number | undefined;
+  /** false adds `--no-drain` (only with a flush interval). */
+  readonly drain: boolean;
+}
+
+export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest | ResizeRequest | BenchRequest;
 
 export type Operation = ToolRequest['op'];
