@@ -31,8 +31,8 @@ export function simplifyBenchOpCase(benchCase: BenchOpCase): readonly Simplifica
   numeric('offsetPermille', 0);
   numeric('pattern', 0);
   const { flush } = benchCase;
-  if (flush !== undefined) {
-    moves.push({ move: 'flush interval → left out', value: { ...benchCase, flush: undefined } });
+  if (flush !== null) {
+    moves.push({ move: 'flush interval → left out', value: { ...benchCase, flush: null } });
     if (!flush.drain) moves.push({ move: '--no-drain → left out', value: { ...benchCase, flush: { ...flush, drain: true } } });
     for (const interval of smaller(flush.interval, 0)) moves.push({ move: `flush interval ${flush.interval} → ${interval}`, value: { ...benchCase, flush: { ...flush, interval } } });
   }
@@ -51,8 +51,8 @@ export function benchOpCaseComplexity(benchCase: BenchOpCase): Complexity {
     benchCase.step,
     benchCase.offsetPermille,
     benchCase.pattern,
-    flush === undefined ? 0 : 1,
-    flush !== undefined && !flush.drain ? 1 : 0,
+    flush === null ? 0 : 1,
+    flush !== null && !flush.drain ? 1 : 0,
     flush?.interval ?? 0,
     benchCase.write ? 1 : 0,
   ];

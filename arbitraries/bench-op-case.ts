@@ -23,8 +23,8 @@ export interface BenchOpCase {
   readonly pattern: number;
   /** -o as per-mille of the source's virtual size (0 half the time). */
   readonly offsetPermille: number;
-  /** --flush-interval N, and whether --no-drain goes with it; undefined leaves both out. */
-  readonly flush: { readonly interval: number; readonly drain: boolean } | undefined;
+  /** --flush-interval N, and whether --no-drain goes with it; null leaves both out (null, not undefined: cases are JSON, in the corpus and in reports). */
+  readonly flush: { readonly interval: number; readonly drain: boolean } | null;
 }
 
 const KiB = 1024;
@@ -69,7 +69,7 @@ export const benchOpCaseArbitrary: fc.Arbitrary<BenchOpCase> = fc.record({
   step: stepArbitrary,
   pattern: fc.integer({ min: 0, max: 255 }),
   offsetPermille: fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.integer({ min: 0, max: 999 }), weight: 1 }),
-  flush: fc.option(fc.record({ interval: fc.integer({ min: 0, max: 16 }), drain: fc.boolean() }), { nil: undefined, freq: 2 }),
+  flush: fc.option(fc.record({ interval: fc.integer({ min: 0, max: 16 }), drain: fc.boolean() }), { nil: null, freq: 2 }),
 });
 
 /** -o in bytes, once the source's virtual size is known. */

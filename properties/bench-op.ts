@@ -60,7 +60,7 @@ export function benchOpInputClasses(facts: BenchOpFacts): string[] {
     `source=${facts.format}`,
     benchCase.write ? 'mode=write' : 'mode=read',
     ...(layout.format === 'qcow2' && layout.clusterSize < 65536 ? ['qcow2-small-cluster'] : []),
-    ...(benchCase.flush !== undefined ? [benchCase.flush.drain ? 'flush' : 'flush-no-drain'] : []),
+    ...(benchCase.flush !== null ? [benchCase.flush.drain ? 'flush' : 'flush-no-drain'] : []),
     ...(step < schedule.bufferSize ? ['requests-overlap'] : []),
     ...(schedule.offset + (schedule.count - 1) * step + schedule.bufferSize > virtualSize ? ['schedule-wraps'] : []),
     ...(overrunsQemu ? ['overruns-end'] : []),
@@ -222,7 +222,7 @@ export function describeBenchOptions(benchCase: BenchOpCase, offset: number): st
   return [
     `-c ${count} -d ${depth} -s ${bufferSize} -S ${step} --pattern ${pattern} -o ${offset}`,
     ...(write ? ['-w'] : []),
-    ...(flush !== undefined ? [`--flush-interval ${flush.interval}`, ...(flush.drain ? [] : ['--no-drain'])] : []),
+    ...(flush !== null ? [`--flush-interval ${flush.interval}`, ...(flush.drain ? [] : ['--no-drain'])] : []),
   ].join(' ');
 }
 

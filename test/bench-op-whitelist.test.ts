@@ -24,7 +24,7 @@ const wrapping: BenchOpCase = {
   step: 7500,
   pattern: 0xab,
   offsetPermille: 0,
-  flush: undefined,
+  flush: null,
 };
 
 function observation(

@@ -7,6 +7,7 @@ import { scenarios as info } from './mutants/info.scenarios.ts';
 import { scenarios as map } from './mutants/map.scenarios.ts';
 import { scenarios as measure } from './mutants/measure.scenarios.ts';
 import { scenarios as resize } from './mutants/resize.scenarios.ts';
+import { scenarios as bench } from './mutants/bench-op.scenarios.ts';
 
 /**
  * The report and repro.sh must agree: a divergence that repro.sh cannot
@@ -16,7 +17,7 @@ import { scenarios as resize } from './mutants/resize.scenarios.ts';
  * so no property's repro.sh goes untried.
  */
 test('every property has a mutant scenario whose repro.sh is run and must reproduce', () => {
-  const all = [...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...resize];
+  const all = [...bench, ...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...resize];
   const covered = new Set(all.filter((s) => s.reproShows !== undefined && s.reproShows.length > 0).map((s) => s.property));
-  expect([...covered].sort()).toEqual(['check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'resize']);
+  expect([...covered].sort()).toEqual(['bench', 'check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'resize']);
 });

@@ -21,6 +21,8 @@ import { imageSpecArbitrary } from '../arbitraries/image-spec.ts';
 import { mapCaseArbitrary } from '../arbitraries/map-case.ts';
 import { mapCaseComplexity, simplifyMapCase } from '../arbitraries/map-case-simplify.ts';
 import { resizeCaseArbitrary } from '../arbitraries/resize-case.ts';
+import { benchOpCaseArbitrary } from '../arbitraries/bench-op-case.ts';
+import { benchOpCaseComplexity, simplifyBenchOpCase } from '../arbitraries/bench-op-case-simplify.ts';
 import { resizeCaseComplexity, simplifyResizeCase } from '../arbitraries/resize-case-simplify.ts';
 import { imageSpecComplexity, simplifyImageSpec } from '../arbitraries/image-spec-simplify.ts';
 import { INFO_OUTPUT_SETS, infoCaseArbitrary, infoCaseFromJson, withMbr, type InfoCase } from '../arbitraries/info-case.ts';
@@ -257,6 +259,7 @@ describeSimplifier({ name: 'info', arbitrary: infoCaseArbitrary, simplify: simpl
 describeSimplifier({ name: 'check', arbitrary: checkCaseArbitrary, simplify: simplifyCheckCase, complexity: checkCaseComplexity, problem: checkCaseProblem });
 describeSimplifier({ name: 'measure', arbitrary: measureCaseArbitrary, simplify: simplifyMeasureCase, complexity: measureCaseComplexity, problem: measureCaseProblem });
 describeSimplifier({ name: 'map', arbitrary: mapCaseArbitrary, simplify: simplifyMapCase, complexity: mapCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
+describeSimplifier({ name: 'bench', arbitrary: benchOpCaseArbitrary, simplify: simplifyBenchOpCase, complexity: benchOpCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
 describeSimplifier({ name: 'resize', arbitrary: resizeCaseArbitrary, simplify: simplifyResizeCase, complexity: resizeCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
 
 // ---------------------------------------------------------------------------

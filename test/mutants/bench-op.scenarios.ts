@@ -41,7 +41,7 @@ const SIMPLEST: BenchOpCase = {
   step: 0,
   pattern: 0,
   offsetPermille: 0,
-  flush: undefined,
+  flush: null,
 };
 
 /** Each mutant wraps qemu-img and injects one bench bug; "minimal" is spelled out per mutant. */
