@@ -15,6 +15,7 @@ import { vpcVirtualSize } from './oracles/vpc-geometry.ts';
 import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/create-defaults.ts';
 import { holdsFor, type KnownFor, type ReferenceVersion } from './config/reference-version.ts';
 import type { MapCase, MapWindow } from './arbitraries/map-case.ts';
+import type { RepairCase } from './arbitraries/repair-case.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -547,3 +548,76 @@ export function matchMapWhitelist(
   }
   return undefined;
 }
+
+// ---------------------------------------------------------------------------
+// check --repair (op name `repair`)
+// ---------------------------------------------------------------------------
+
+/** What a repair whitelist entry may look at. */
+export interface RepairFacts {
+  readonly repairCase: RepairCase;
+}
+
+const REPAIR_DOCS = 'shared/reference/instar-ops.md section 9 (check --repair), "Tolerated" and "instar quirks"';
+
+interface RepairCounts {
+  readonly corruptions: number;
+  readonly leaks: number;
+  readonly checkErrors: number;
+}
+
+/** A repair divergence's picture (properties/repair.ts puts it in every divergence's data). */
+function repairPicture(o: Observation): { baselineExit: number; baseline: RepairCounts; after: RepairCounts | undefined; intact: boolean } | undefined {
+  const d = o.divergence.data;
+  const counts = (v: unknown): RepairCounts | undefined => (v !== null && typeof v === 'object' ? (v as RepairCounts) : undefined);
+  const baseline = counts(d['baseline']);
+  if (typeof d['baselineExit'] !== 'number' || baseline === undefined || typeof d['candidateContentIntact'] !== 'boolean') return undefined;
+  return { baselineExit: d['baselineExit'], baseline, after: counts(d['candidateAfter']), intact: d['candidateContentIntact'] };
+}
+
+const sameCounts = (a: RepairCounts, b: RepairCounts): boolean => a.corruptions === b.corruptions && a.leaks === b.leaks && a.checkErrors === b.checkErrors;
+
+export const repairWhitelist: ReadonlyArray<WhitelistEntry<RepairFacts>> = [
+  {
+    id: 'repair-exit-reflects-detected',
+    operation: 'repair',
+    reason:
+      "instar's check exit code reflects the corruption it detected even after a complete repair (a refcount of zero exits 2, yet the image is qemu-clean); qemu-img exits 0 once it has repaired everything.",
+    documentedAt: `${REPAIR_DOCS}: "instar's exit code reflects the *detected* corruption even after a clean repair"`,
+    knownFor: 'all',
+    signature:
+      "reference exits 0; candidate exits with the status qemu-img's plain check gave on the input (2 or 3), and its repaired image checks clean and reads as the image spec's content",
+    appliesTo: () => true,
+    accepts: (o) => {
+      const p = repairPicture(o);
+      return (
+        p !== undefined &&
+        o.divergence.kind === 'exit-status' &&
+        exitedWith(o.reference, 0) &&
+        (p.baselineExit === 2 || p.baselineExit === 3) &&
+        exitedWith(o.candidate, p.baselineExit) &&
+        p.after !== undefined &&
+        sameCounts(p.after, { corruptions: 0, leaks: 0, checkErrors: 0 }) &&
+        p.intact
+      );
+    },
+  },
+  {
+    id: 'repair-leaks-keeps-overcount',
+    operation: 'repair',
+    reason:
+      "instar's leaks tier never lowers a referenced cluster's refcount; `qemu-img check -r leaks` also trims over-counts. A known, intentional scope difference: instar leaves such an image as it found it.",
+    documentedAt: `${REPAIR_DOCS}: "The leaks tier is narrower in instar"`,
+    knownFor: 'all',
+    signature:
+      "refcount one too high, repaired with the leaks tier: reference exits 0; candidate exits with the input's plain-check status and its image checks exactly as the input did (same corruptions and leaks, no check errors) and reads as the image spec's content; the repair report and the check after it differ only by that",
+    appliesTo: (f) => f.repairCase.fault.kind === 'refcount-high' && f.repairCase.tier === 'leaks',
+    accepts: (o) => {
+      const p = repairPicture(o);
+      if (p === undefined || p.after === undefined || !sameCounts(p.after, p.baseline) || !p.intact) return false;
+      if (!exitedWith(o.reference, 0) || !exitedWith(o.candidate, p.baselineExit)) return false;
+      const document = o.divergence.data['document'];
+      return o.divergence.kind === 'exit-status' || (o.divergence.kind === 'metadata' && (document === 'repair-json' || document === 'post-repair-check'));
+    },
+  },
+];

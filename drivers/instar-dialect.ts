@@ -88,5 +88,8 @@ export function instarArgs(request: ToolRequest): string[] {
       // instar-ops.md section 2: no -f (the format is probed), the window as
       // separate tokens before `--output json`.
       return ['map', ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output', 'json'] : []), request.file];
+    case 'repair':
+      // instar-ops.md section 9: the tier in the `=` form, the output as two tokens.
+      return ['check', `--repair=${request.tier}`, '--output', 'json', request.file];
   }
 }

@@ -64,5 +64,7 @@ export function qemuImgArgs(request: ToolRequest): string[] {
       ];
     case 'map':
       return ['map', '-f', request.format, ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output=json'] : []), request.file];
+    case 'repair':
+      return ['check', '-f', request.format, '-r', request.tier, '--output=json', request.file];
   }
 }

@@ -72,6 +72,14 @@ export interface MapRequest {
   readonly output: 'json' | 'human';
 }
 
-export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest;
+/** `check` with repair: the tool rewrites `file` in place (instar-ops.md section 9). */
+export interface RepairRequest {
+  readonly op: 'repair';
+  readonly file: string;
+  readonly format: ImageFormat;
+  readonly tier: 'leaks' | 'all';
+}
+
+export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest | RepairRequest;
 
 export type Operation = ToolRequest['op'];
