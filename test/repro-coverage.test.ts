@@ -6,6 +6,7 @@ import { scenarios as dd } from './mutants/dd.scenarios.ts';
 import { scenarios as info } from './mutants/info.scenarios.ts';
 import { scenarios as map } from './mutants/map.scenarios.ts';
 import { scenarios as measure } from './mutants/measure.scenarios.ts';
+import { scenarios as repair } from './mutants/repair.scenarios.ts';
 
 /**
  * The report and repro.sh must agree: a divergence that repro.sh cannot
@@ -15,7 +16,7 @@ import { scenarios as measure } from './mutants/measure.scenarios.ts';
  * so no property's repro.sh goes untried.
  */
 test('every property has a mutant scenario whose repro.sh is run and must reproduce', () => {
-  const all = [...check, ...convert, ...create, ...dd, ...info, ...map, ...measure];
+  const all = [...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...repair];
   const covered = new Set(all.filter((s) => s.reproShows !== undefined && s.reproShows.length > 0).map((s) => s.property));
-  expect([...covered].sort()).toEqual(['check', 'convert', 'create', 'dd', 'info', 'map', 'measure']);
+  expect([...covered].sort()).toEqual(['check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'repair']);
 });

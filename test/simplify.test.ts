@@ -26,6 +26,8 @@ import { infoCaseComplexity, simplifyInfoCase, splitInfoSource } from '../arbitr
 import { MAX_MEASURE_SIZE, measureCaseArbitrary, type MeasureCase } from '../arbitraries/measure-case.ts';
 import { measureCaseComplexity, simplifyMeasureCase } from '../arbitraries/measure-case-simplify.ts';
 import { strictlySimpler, type Complexity, type Simplifier } from '../arbitraries/simplification.ts';
+import { repairCaseArbitrary } from '../arbitraries/repair-case.ts';
+import { repairCaseComplexity, simplifyRepairCase } from '../arbitraries/repair-case-simplify.ts';
 import type { ImageSpec } from '../images/image-spec.ts';
 import { predictedVirtualSize } from '../images/virtual-size.ts';
 
@@ -255,6 +257,13 @@ describeSimplifier({ name: 'info', arbitrary: infoCaseArbitrary, simplify: simpl
 describeSimplifier({ name: 'check', arbitrary: checkCaseArbitrary, simplify: simplifyCheckCase, complexity: checkCaseComplexity, problem: checkCaseProblem });
 describeSimplifier({ name: 'measure', arbitrary: measureCaseArbitrary, simplify: simplifyMeasureCase, complexity: measureCaseComplexity, problem: measureCaseProblem });
 describeSimplifier({ name: 'map', arbitrary: mapCaseArbitrary, simplify: simplifyMapCase, complexity: mapCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
+describeSimplifier({
+  name: 'repair',
+  arbitrary: repairCaseArbitrary,
+  simplify: simplifyRepairCase,
+  complexity: repairCaseComplexity,
+  problem: (c) => checkCaseProblem({ kind: 'corrupt', source: c.source, fault: c.fault }),
+});
 
 // ---------------------------------------------------------------------------
 // Each move by example.
