@@ -66,5 +66,7 @@ export function qemuImgArgs(request: ToolRequest): string[] {
       return ['map', '-f', request.format, ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output=json'] : []), request.file];
     case 'repair':
       return ['check', '-f', request.format, '-r', request.tier, '--output=json', request.file];
+    case 'amend':
+      return ['amend', '-f', request.format, ...joinOptions(request.options), request.file];
   }
 }

@@ -80,6 +80,14 @@ export interface RepairRequest {
   readonly tier: 'leaks' | 'all';
 }
 
-export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest | RepairRequest;
+/** `amend`: the tool rewrites `file`'s qcow2 options in place (instar-ops.md section 4). */
+export interface AmendRequest {
+  readonly op: 'amend';
+  readonly file: string;
+  readonly format: 'qcow2';
+  readonly options: readonly KeyValue[];
+}
+
+export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest | RepairRequest | AmendRequest;
 
 export type Operation = ToolRequest['op'];
