@@ -89,7 +89,9 @@ export function amendModel(amendCase: AmendCase): AmendModel {
 
 export function amendInputClasses(amendCase: AmendCase): string[] {
   const layout = amendCase.source.layout;
-  const classes = [`change=${amendCase.change}`, `refcount_bits=${amendCase.refcountBits}`];
+  // The width the image really has: sources that start as v2 always have 16.
+  const bits = amendCreateOptions(amendCase).find(([k]) => k === 'refcount_bits')?.[1] ?? '16';
+  const classes = [`change=${amendCase.change}`, `refcount_bits=${bits}`];
   if (layout.format === 'qcow2') {
     classes.push(`cluster=${layout.clusterSize}`);
     if (layout.extendedL2) classes.push('extended_l2');

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { scenarios as amend } from './mutants/amend.scenarios.ts';
 import { scenarios as check } from './mutants/check.scenarios.ts';
 import { scenarios as convert } from './mutants/convert.scenarios.ts';
 import { scenarios as create } from './mutants/create.scenarios.ts';
@@ -16,7 +17,7 @@ import { scenarios as repair } from './mutants/repair.scenarios.ts';
  * so no property's repro.sh goes untried.
  */
 test('every property has a mutant scenario whose repro.sh is run and must reproduce', () => {
-  const all = [...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...repair];
+  const all = [...amend, ...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...repair];
   const covered = new Set(all.filter((s) => s.reproShows !== undefined && s.reproShows.length > 0).map((s) => s.property));
-  expect([...covered].sort()).toEqual(['check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'repair']);
+  expect([...covered].sort()).toEqual(['amend', 'check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'repair']);
 });

@@ -27,6 +27,8 @@ import { MAX_MEASURE_SIZE, measureCaseArbitrary, type MeasureCase } from '../arb
 import { measureCaseComplexity, simplifyMeasureCase } from '../arbitraries/measure-case-simplify.ts';
 import { strictlySimpler, type Complexity, type Simplifier } from '../arbitraries/simplification.ts';
 import { repairCaseArbitrary } from '../arbitraries/repair-case.ts';
+import { amendCaseArbitrary } from '../arbitraries/amend-case.ts';
+import { amendCaseComplexity, simplifyAmendCase } from '../arbitraries/amend-case-simplify.ts';
 import { repairCaseComplexity, simplifyRepairCase } from '../arbitraries/repair-case-simplify.ts';
 import type { ImageSpec } from '../images/image-spec.ts';
 import { predictedVirtualSize } from '../images/virtual-size.ts';
@@ -263,6 +265,13 @@ describeSimplifier({
   simplify: simplifyRepairCase,
   complexity: repairCaseComplexity,
   problem: (c) => checkCaseProblem({ kind: 'corrupt', source: c.source, fault: c.fault }),
+});
+describeSimplifier({
+  name: 'amend',
+  arbitrary: amendCaseArbitrary,
+  simplify: simplifyAmendCase,
+  complexity: amendCaseComplexity,
+  problem: (c) => (c.source.layout.format !== 'qcow2' ? 'a non-qcow2 source' : c.source.extents.length === 0 ? 'a source without data' : imageSpecProblem(c.source)),
 });
 
 // ---------------------------------------------------------------------------
