@@ -1,7 +1,7 @@
 import type { DdCase, DdWindow } from './arbitraries/dd-case.ts';
 import { exitedWith } from './drivers/process-outcome.ts';
 import type { Operation } from './drivers/requests.ts';
-import type { Observation } from './oracles/divergence.ts';
+import type { JsonValue, Observation } from './oracles/divergence.ts';
 import type { DdPrediction } from './oracles/dd-model.ts';
 import type { CheckCase } from './arbitraries/check-case.ts';
 import { parseFlatJson } from './oracles/check-flat-json.ts';
@@ -577,7 +577,39 @@ function repairPicture(o: Observation): { baselineExit: number; baseline: Repair
 
 const sameCounts = (a: RepairCounts, b: RepairCounts): boolean => a.corruptions === b.corruptions && a.leaks === b.leaks && a.checkErrors === b.checkErrors;
 
+/** The fields instar's repair report adds where qemu-img prints nothing, with the only values the entry accepts. */
+const INSTAR_EXTRA_REPAIR_FIELDS: Readonly<Record<string, JsonValue>> = { corruptions: 0, leaks: 0, 'refcount-errors': 0, 'repair-incomplete': false };
+
 export const repairWhitelist: ReadonlyArray<WhitelistEntry<RepairFacts>> = [
+  {
+    id: 'repair-json-instar-fields',
+    operation: 'repair',
+    reason:
+      "instar's check JSON always includes corruptions, leaks and refcount-errors, which qemu-img omits when they are zero, and a repair-incomplete flag qemu-img does not have.",
+    documentedAt: `${REPAIR_DOCS}: "instar's check JSON always includes corruptions, leaks and refcount-errors; qemu omits them when they are zero" and "the \`repair-incomplete\` JSON key"`,
+    knownFor: 'all',
+    signature:
+      'the repair reports differ only by fields qemu-img leaves out, each with the candidate value corruptions 0, leaks 0, refcount-errors 0 or repair-incomplete false, and the candidate\'s image reads as the image spec\'s content',
+    appliesTo: () => true,
+    accepts: (o) => {
+      const p = repairPicture(o);
+      const fields = o.divergence.data['fields'];
+      return (
+        p !== undefined &&
+        p.intact &&
+        o.divergence.kind === 'metadata' &&
+        o.divergence.data['document'] === 'repair-json' &&
+        Array.isArray(fields) &&
+        fields.length > 0 &&
+        fields.every((f) => {
+          if (f === null || typeof f !== 'object' || Array.isArray(f)) return false;
+          const d = f as Readonly<Record<string, JsonValue>>;
+          const field = d['field'];
+          return typeof field === 'string' && d['reference'] === null && Object.hasOwn(INSTAR_EXTRA_REPAIR_FIELDS, field) && d['candidate'] === INSTAR_EXTRA_REPAIR_FIELDS[field];
+        })
+      );
+    },
+  },
   {
     id: 'repair-exit-reflects-detected',
     operation: 'repair',

@@ -18,12 +18,13 @@ afterAll(async () => {
 /**
  * Cases under `npm test` when FC_NUM_RUNS and FC_TIME_LIMIT are unset: each
  * case runs seven processes (a baseline check, two repairs, two checks and
- * two flattenings after them), about 0.5 s on the 2-core runner, so 40 cases
- * (~20 s) keep the suite inside its 10 minutes while each of the eight
- * fault-kind × tier classes still comes up about five times. Campaigns run
+ * two flattenings after them), 0.5 s on an idle 2-core machine and up to
+ * 3 s on a loaded one, so 32 cases (16 s to 90 s) keep the suite inside its
+ * 10 minutes while each of the eight fault-kind × tier classes still comes
+ * up about four times. Campaigns run
  * as long as they are given (the campaign's settings win over this).
  */
-const NPM_TEST_RUNS = 40;
+const NPM_TEST_RUNS = 32;
 const unsized = context.fastCheck.numRuns === undefined && context.fastCheck.timeLimitSeconds === undefined;
 
 const property = differentialProperty<RepairCase>({

@@ -189,7 +189,8 @@ async function repairInput(env: RepairPropertyEnv, repairCase: RepairCase): Prom
   return { path: image.path, virtualSize: clean.virtualSize, fault };
 }
 
-const silentTally: WhitelistTally = { eligible: () => undefined, hit: () => undefined };
+/** Later divergences of a case count their hits, not their eligibility again (once per case). */
+const hitsOnly = (stats: WhitelistTally): WhitelistTally => ({ eligible: () => undefined, hit: (id) => stats.hit(id) });
 
 /**
  * One repair case: the corrupted qcow2 is copied twice, each tool repairs
@@ -245,7 +246,7 @@ export async function checkRepairCase(env: RepairPropertyEnv, repairCase: Repair
     }
     // Each divergence needs its own acceptance: a known one never hides another.
     const observations: Observation[] = observed.list.map((d) => ({ divergence: d, reference: referenceRepair, candidate: candidateRepair }));
-    const unaccepted = observations.find((o, i) => o.divergence.kind === 'model-mismatch' || matchWhitelist(repairWhitelist, facts, o, i === 0 ? env.stats : silentTally, version) === undefined);
+    const unaccepted = observations.find((o, i) => o.divergence.kind === 'model-mismatch' || matchWhitelist(repairWhitelist, facts, o, i === 0 ? env.stats : hitsOnly(env.stats), version) === undefined);
     if (unaccepted === undefined) return;
     throw new FindingError(finding(env, repairCase, input, inputClasses, unaccepted, paths));
   });

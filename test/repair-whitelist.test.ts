@@ -25,6 +25,7 @@ interface Picture {
   readonly candidateAfter: typeof CLEAN | null;
   readonly candidateContentIntact: boolean;
   readonly document?: string;
+  readonly fields?: ReadonlyArray<{ field: string; reference: JsonValue; candidate: JsonValue }>;
 }
 
 function observation(picture: Picture, kind: DivergenceKind, reference: Termination, candidate: Termination): Observation {
@@ -42,8 +43,8 @@ const DETECTED: Picture = { baselineExit: 3, baseline: ONE_LEAK, candidateAfter:
 const KEPT: Picture = { baselineExit: 3, baseline: ONE_LEAK, candidateAfter: ONE_LEAK, candidateContentIntact: true };
 
 describe('repair whitelist entries: each accepts its one signature and nothing else in its class', () => {
-  test('two documented entries, each with a reason, a source and a signature', () => {
-    expect(repairWhitelist.map((e) => e.id)).toEqual(['repair-exit-reflects-detected', 'repair-leaks-keeps-overcount']);
+  test('three documented entries, each with a reason, a source and a signature', () => {
+    expect(repairWhitelist.map((e) => e.id)).toEqual(['repair-json-instar-fields', 'repair-exit-reflects-detected', 'repair-leaks-keeps-overcount']);
     for (const e of repairWhitelist) {
       expect(e.documentedAt).toContain('instar-ops.md section 9');
       expect(e.signature.length).toBeGreaterThan(20);
@@ -87,9 +88,33 @@ describe('repair whitelist entries: each accepts its one signature and nothing e
   });
 });
 
-describe("the fake instar with instar's two repair quirks passes the repair property, through the whitelist", () => {
+describe('the instar-fields entry accepts zero counts and repair-incomplete=false where qemu-img prints nothing, and nothing else', () => {
+  const extra = (fields: Picture['fields'], picture: Picture = DETECTED): Observation =>
+    observation({ ...picture, document: 'repair-json', ...(fields === undefined ? {} : { fields }) }, 'metadata', exited(0), exited(0));
+  const ZEROS = [
+    { field: 'corruptions', reference: null, candidate: 0 },
+    { field: 'refcount-errors', reference: null, candidate: 0 },
+    { field: 'repair-incomplete', reference: null, candidate: false },
+  ];
+  test('its signature is accepted', () => {
+    expect(match(leakCase, extra(ZEROS))).toBe('repair-json-instar-fields');
+  });
+  test('a nonzero count, a true repair-incomplete, a field qemu-img prints, another field or lost content is a finding', () => {
+    expect(match(leakCase, extra([{ field: 'leaks', reference: null, candidate: 1 }]))).toBeUndefined();
+    expect(match(leakCase, extra([{ field: 'repair-incomplete', reference: null, candidate: true }]))).toBeUndefined();
+    expect(match(leakCase, extra([{ field: 'leaks-fixed', reference: 1, candidate: 0 }]))).toBeUndefined();
+    expect(match(leakCase, extra([{ field: 'corruptions', reference: 1, candidate: 0 }]))).toBeUndefined();
+    expect(match(leakCase, extra([...ZEROS, { field: 'leaks-fixed', reference: 1, candidate: null }]))).toBeUndefined();
+    expect(match(leakCase, extra([{ field: 'toString', reference: null, candidate: null }]))).toBeUndefined();
+    expect(match(leakCase, extra([]))).toBeUndefined();
+    expect(match(leakCase, extra(ZEROS, { ...DETECTED, candidateContentIntact: false }))).toBeUndefined();
+    expect(match(leakCase, observation({ ...DETECTED, document: 'post-repair-check', fields: ZEROS }, 'metadata', exited(0), exited(0)))).toBeUndefined();
+  });
+});
+
+describe("the fake instar with instar's three repair quirks passes the repair property, through the whitelist", () => {
   beforeAll(() => {
-    process.env['FAKE_INSTAR_QUIRKS'] = 'repair-exit-detected,repair-leaks-keeps-overcount';
+    process.env['FAKE_INSTAR_QUIRKS'] = 'repair-exit-detected,repair-leaks-keeps-overcount,repair-json-extra-keys';
   });
   afterAll(() => {
     delete process.env['FAKE_INSTAR_QUIRKS'];
