@@ -16,6 +16,7 @@ import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/
 import { holdsFor, type KnownFor, type ReferenceVersion } from './config/reference-version.ts';
 import type { MapCase, MapWindow } from './arbitraries/map-case.ts';
 import type { RepairCase } from './arbitraries/repair-case.ts';
+import type { AmendCase } from './arbitraries/amend-case.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -651,5 +652,35 @@ export const repairWhitelist: ReadonlyArray<WhitelistEntry<RepairFacts>> = [
       const document = o.divergence.data['document'];
       return o.divergence.kind === 'exit-status' || (o.divergence.kind === 'metadata' && (document === 'repair-json' || document === 'post-repair-check'));
     },
+  },
+];
+
+// ---------------------------------------------------------------------------
+// amend
+// ---------------------------------------------------------------------------
+
+/** What an amend whitelist entry may look at. */
+export interface AmendFacts {
+  readonly amendCase: AmendCase;
+  /** The suite's model says qemu-img refuses this amend. */
+  readonly referenceRefuses: boolean;
+}
+
+export const amendWhitelist: ReadonlyArray<WhitelistEntry<AmendFacts>> = [
+  {
+    id: 'amend-zstd-downgrade-refused',
+    operation: 'amend',
+    reason:
+      'instar refuses a compat=0.10 downgrade of a zstd-compressed image (ERROR_DOWNGRADE_BLOCKED_FEATURE); qemu-img downgrades it and rewrites compression_type to zlib.',
+    documentedAt: 'shared/reference/instar-ops.md section 4 (amend), "Avoided inputs": "the one documented phase-6 divergence"; qemu-img 7.2.22 and 10.0.2 checked to downgrade such an image',
+    knownFor: 'all',
+    signature:
+      'a downgrade of a zstd image qemu-img accepts: reference exits 0; candidate exits 1 and leaves its image byte for byte as it was, so qemu-img info differs (compat, compression type)',
+    appliesTo: (f) => f.amendCase.change === 'downgrade-zstd' && !f.referenceRefuses,
+    accepts: (o) =>
+      o.divergence.data['candidateUnchanged'] === true &&
+      exitedWith(o.reference, 0) &&
+      exitedWith(o.candidate, 1) &&
+      (o.divergence.kind === 'exit-status' || (o.divergence.kind === 'metadata' && o.divergence.data['document'] === 'info')),
   },
 ];

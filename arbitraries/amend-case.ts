@@ -5,10 +5,11 @@ import { faultableQcow2Arbitrary } from './qcow2-corruption.ts';
 
 /**
  * What one `amend` changes (instar-ops.md section 4's cases, plus lazy
- * refcounts asked of a v2 image, which qemu-img refuses). The first is the
+ * refcounts asked of a v2 image, which qemu-img refuses, and the downgrade
+ * of a zstd-compressed image, which qemu-img does and instar refuses). The first is the
  * simplest: shrinking goes toward a no-op amend.
  */
-export const AMEND_CHANGES = ['noop', 'upgrade', 'upgrade-lazy', 'downgrade', 'lazy-on', 'lazy-off', 'lazy-on-v2'] as const;
+export const AMEND_CHANGES = ['noop', 'upgrade', 'upgrade-lazy', 'downgrade', 'lazy-on', 'lazy-off', 'lazy-on-v2', 'downgrade-zstd'] as const;
 export type AmendChange = (typeof AMEND_CHANGES)[number];
 
 /** refcount_bits; 16 (the default, and the only width compat=0.10 allows) first. */
@@ -43,6 +44,7 @@ export function amendCreateOptions(c: AmendCase): KeyValue[] {
     ['refcount_bits', String(c.refcountBits)],
     ...(layout.format === 'qcow2' && layout.extendedL2 ? ([['extended_l2', 'on']] as KeyValue[]) : []),
     ...(c.change === 'lazy-off' ? ([['lazy_refcounts', 'on']] as KeyValue[]) : []),
+    ...(c.change === 'downgrade-zstd' ? ([['compression_type', 'zstd']] as KeyValue[]) : []),
   ];
 }
 
@@ -56,6 +58,7 @@ export function amendOptions(change: AmendChange): KeyValue[] {
     case 'upgrade-lazy':
       return [['compat', '1.1'], ['lazy_refcounts', 'on']];
     case 'downgrade':
+    case 'downgrade-zstd':
       return [['compat', '0.10']];
     case 'lazy-on':
     case 'lazy-on-v2':

@@ -1,4 +1,5 @@
-import { copyFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { amendCreateOptions, amendOptions, type AmendCase } from '../arbitraries/amend-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
@@ -20,6 +21,8 @@ import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage } from '../oracles/read-image.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
+import { referenceVersionOf } from '../config/reference-version.ts';
+import { amendWhitelist, matchWhitelist, type AmendFacts, type WhitelistTally } from '../whitelist.ts';
 import { runSteps } from './check-derived-images.ts';
 import { withCaseDir } from './case-workspace.ts';
 
@@ -83,6 +86,8 @@ export function amendModel(amendCase: AmendCase): AmendModel {
     case 'lazy-on-v2':
       return before;
     case 'downgrade':
+    case 'downgrade-zstd':
+      // A zstd image is downgraded too: qemu-img rewrites compression_type to zlib.
       return amendCase.refcountBits !== 16 || extendedL2 ? before : { exit: 0, compat: '0.10', lazyRefcounts: undefined };
   }
 }
@@ -150,6 +155,8 @@ export async function checkAmendCase(env: AmendPropertyEnv, amendCase: AmendCase
     const paths = { reference: join(dir, 'reference.qcow2'), candidate: join(dir, 'candidate.qcow2') };
     await runSteps(amendSourceSteps(amendCase, paths.reference), { qemuImg, qemuIo: env.qemuIo, timeoutMs: toolTimeout });
     await copyFile(paths.reference, paths.candidate);
+    const digest = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+    const before = await digest(paths.candidate);
     const [reference, candidate] = await runReferenceAndCandidate(env, request(paths.reference, amendCase), request(paths.candidate, amendCase));
     const verdict = compareOutcomes(reference, candidate, { exactExitCodes: true });
     if (verdict.kind === 'inconclusive') {
@@ -161,6 +168,8 @@ export async function checkAmendCase(env: AmendPropertyEnv, amendCase: AmendCase
       check: await runProcess([qemuImg, 'check', '-f', 'qcow2', '--output=json', path], { timeoutMs: toolTimeout }),
       reading: await readImage(qemuImg, path, 'qcow2', dir, toolTimeout),
     });
+    // Whitelist entries may accept a refusal only when it left the image as it was.
+    const candidateUnchanged = (await digest(paths.candidate)) === before;
     const ref = await after(paths.reference);
     const cand = await after(paths.candidate);
     const refInfo = parseInfo(ref.info);
@@ -197,9 +206,22 @@ export async function checkAmendCase(env: AmendPropertyEnv, amendCase: AmendCase
       const content = contentDivergence(expected, cand.reading.bytes);
       if (content !== undefined) found.push(content);
     }
-    const first = found[0];
-    if (first === undefined) return;
-    throw new FindingError(finding(env, amendCase, inputClasses, first, reference, candidate, paths));
+    const facts: AmendFacts = { amendCase, referenceRefuses: model.exit !== 0 };
+    const version = referenceVersionOf(env.reference);
+    if (found.length === 0) {
+      matchWhitelist(amendWhitelist, facts, undefined, env.stats, version);
+      return;
+    }
+    // Each divergence needs its own acceptance: a known one never hides another.
+    const hitsOnly: WhitelistTally = { eligible: () => undefined, hit: (id) => env.stats.hit(id) };
+    const unaccepted = found
+      .map((d) => ({ ...d, data: { ...d.data, candidateUnchanged } }))
+      .find(
+        (d, i) =>
+          d.kind === 'model-mismatch' || matchWhitelist(amendWhitelist, facts, { divergence: d, reference, candidate }, i === 0 ? env.stats : hitsOnly, version) === undefined,
+      );
+    if (unaccepted === undefined) return;
+    throw new FindingError(finding(env, amendCase, inputClasses, unaccepted, reference, candidate, paths));
   });
 }
 

@@ -9,6 +9,12 @@ import { qemuImgArgs } from '../drivers/qemu-img-dialect.ts';
 import type { AmendRequest } from '../drivers/requests.ts';
 import { amendModel, checkAmendCase } from '../properties/amend.ts';
 import { amendEnv } from './mutants/amend.scenarios.ts';
+import type { Termination } from '../drivers/process-outcome.ts';
+import { divergence, type DivergenceKind, type JsonValue, type Observation } from '../oracles/divergence.ts';
+import { amendWhitelist, matchWhitelist, type WhitelistTally } from '../whitelist.ts';
+import { exited, signaled, syntheticOutcome, timedOut } from './support/synthetic-outcome.ts';
+
+const silent: WhitelistTally = { eligible: () => undefined, hit: () => undefined };
 
 const source = { layout: { format: 'qcow2', clusterSize: 65536, extendedL2: false, lazyRefcounts: false }, size: 1, extents: [{ offset: 0, length: 1, fill: 1 }] } as const;
 const amendCase = (change: AmendCase['change'], refcountBits = 16, extendedL2 = false): AmendCase => ({
@@ -58,4 +64,56 @@ test('the fake instar amends in instar\'s dialect and passes a short run of the 
   const environment = { ...amendEnv(tools), candidateTime: { floorMs: 20_000, factor: 10 } };
   await fc.assert(fc.asyncProperty(amendCaseArbitrary, (c) => checkAmendCase(environment, c)), { seed: 11, numRuns: 8 });
   expect(environment.stats.runs).toBe(8);
+});
+
+describe('the zstd-downgrade whitelist entry accepts a refusal that leaves the image as it was, and nothing else', () => {
+  const zstd = amendCase('downgrade-zstd');
+  const facts = { amendCase: zstd, referenceRefuses: amendModel(zstd).exit !== 0 };
+  const observe = (kind: DivergenceKind, data: Record<string, JsonValue>, candidate: Termination = exited(1), reference: Termination = exited(0)): Observation => ({
+    divergence: divergence(kind, 'synthetic', '', data),
+    reference: syntheticOutcome(reference),
+    candidate: syntheticOutcome(candidate),
+  });
+  const match = (o: Observation, f = facts): string | undefined => matchWhitelist(amendWhitelist, f, o, silent, '7.2')?.id;
+
+  test('its signature: exit 1 and an unchanged image, seen as an exit status and as info', () => {
+    expect(amendWhitelist.map((e) => e.id)).toEqual(['amend-zstd-downgrade-refused']);
+    expect(amendWhitelist[0]!.documentedAt).toContain('instar-ops.md section 4');
+    expect(match(observe('exit-status', { candidateUnchanged: true }))).toBe('amend-zstd-downgrade-refused');
+    expect(match(observe('metadata', { document: 'info', candidateUnchanged: true }))).toBe('amend-zstd-downgrade-refused');
+  });
+
+  test('a crash, a hang, another exit, a changed image or another divergence is a finding', () => {
+    expect(match(observe('candidate-crash', { candidateUnchanged: true }, signaled('SIGSEGV')))).toBeUndefined();
+    expect(match(observe('candidate-timeout', { candidateUnchanged: true }, timedOut(1000)))).toBeUndefined();
+    expect(match(observe('exit-status', { candidateUnchanged: true }, exited(2)))).toBeUndefined();
+    expect(match(observe('exit-status', { candidateUnchanged: false }))).toBeUndefined();
+    expect(match(observe('metadata', { document: 'info', candidateUnchanged: false }))).toBeUndefined();
+    expect(match(observe('metadata', { document: 'check', candidateUnchanged: true }))).toBeUndefined();
+    expect(match(observe('content', { candidateUnchanged: true }))).toBeUndefined();
+  });
+
+  test('outside its class it does not apply: a plain downgrade, or one qemu-img refuses too', () => {
+    const plain = amendCase('downgrade');
+    expect(match(observe('exit-status', { candidateUnchanged: true }), { amendCase: plain, referenceRefuses: false })).toBeUndefined();
+    const refused = amendCase('downgrade-zstd', 8);
+    expect(match(observe('exit-status', { candidateUnchanged: true }), { amendCase: refused, referenceRefuses: amendModel(refused).exit !== 0 })).toBeUndefined();
+  });
+});
+
+test("the fake instar refusing zstd downgrades passes the amend property through the whitelist, and the entry is hit", async () => {
+  // Set before the tools are resolved: the candidate's environment is taken from them.
+  process.env['FAKE_INSTAR_QUIRKS'] = 'amend-zstd-downgrade-refused';
+  const env: Record<string, string | undefined> = { ...process.env, INSTAR: join(PROJECT_ROOT, 'test/fake-instar/instar') };
+  delete env['CANDIDATE'];
+  try {
+    const tools = await resolveTools(env);
+    const environment = { ...amendEnv(tools), candidateTime: { floorMs: 20_000, factor: 10 } };
+    // 16-bit refcounts: other widths are refused by qemu-img too, outside the entry's class.
+    const zstdCases = amendCaseArbitrary.map((c): AmendCase => ({ ...c, change: 'downgrade-zstd', refcountBits: 16 }));
+    await fc.assert(fc.asyncProperty(zstdCases, (c) => checkAmendCase(environment, c)), { seed: 12, numRuns: 6 });
+    expect(environment.stats.hitCounts.get('amend-zstd-downgrade-refused') ?? 0).toBeGreaterThan(0);
+  } finally {
+    delete process.env['FAKE_INSTAR_QUIRKS'];
+  }
 });
