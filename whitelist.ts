@@ -1,7 +1,7 @@
 import type { DdCase, DdWindow } from './arbitraries/dd-case.ts';
 import { exitedWith } from './drivers/process-outcome.ts';
 import type { Operation } from './drivers/requests.ts';
-import type { Observation } from './oracles/divergence.ts';
+import type { JsonValue, Observation } from './oracles/divergence.ts';
 import type { DdPrediction } from './oracles/dd-model.ts';
 import type { CheckCase } from './arbitraries/check-case.ts';
 import { parseFlatJson } from './oracles/check-flat-json.ts';
@@ -15,6 +15,8 @@ import { vpcVirtualSize } from './oracles/vpc-geometry.ts';
 import { INSTAR_VHDX_DEFAULT_BLOCK_SIZE, vhdxDefaultBlockSize } from './oracles/create-defaults.ts';
 import { holdsFor, type KnownFor, type ReferenceVersion } from './config/reference-version.ts';
 import type { MapCase, MapWindow } from './arbitraries/map-case.ts';
+import type { RepairCase } from './arbitraries/repair-case.ts';
+import type { AmendCase } from './arbitraries/amend-case.ts';
 import { FORMATS_QEMU_CANNOT_RESIZE, type ResizeCase } from './arbitraries/resize-case.ts';
 import type { BenchOpCase } from './arbitraries/bench-op-case.ts';
 import { firstOverrun, type BenchSchedule } from './oracles/bench-op-model.ts';
@@ -626,5 +628,140 @@ export const benchOpWhitelist: ReadonlyArray<WhitelistEntry<BenchOpFacts>> = [
       o.divergence.data['referenceMessage'] === BENCH_FAILED_REQUEST_MESSAGE &&
       exitedWith(o.candidate, 0) &&
       o.divergence.data['candidateResultSound'] === true,
+  },
+];
+
+// ---------------------------------------------------------------------------
+// check --repair (op name `repair`)
+// ---------------------------------------------------------------------------
+
+/** What a repair whitelist entry may look at. */
+export interface RepairFacts {
+  readonly repairCase: RepairCase;
+}
+
+const REPAIR_DOCS = 'shared/reference/instar-ops.md section 9 (check --repair), "Tolerated" and "instar quirks"';
+
+interface RepairCounts {
+  readonly corruptions: number;
+  readonly leaks: number;
+  readonly checkErrors: number;
+}
+
+/** A repair divergence's picture (properties/repair.ts puts it in every divergence's data). */
+function repairPicture(o: Observation): { baselineExit: number; baseline: RepairCounts; after: RepairCounts | undefined; intact: boolean } | undefined {
+  const d = o.divergence.data;
+  const counts = (v: unknown): RepairCounts | undefined => (v !== null && typeof v === 'object' ? (v as RepairCounts) : undefined);
+  const baseline = counts(d['baseline']);
+  if (typeof d['baselineExit'] !== 'number' || baseline === undefined || typeof d['candidateContentIntact'] !== 'boolean') return undefined;
+  return { baselineExit: d['baselineExit'], baseline, after: counts(d['candidateAfter']), intact: d['candidateContentIntact'] };
+}
+
+const sameCounts = (a: RepairCounts, b: RepairCounts): boolean => a.corruptions === b.corruptions && a.leaks === b.leaks && a.checkErrors === b.checkErrors;
+
+/** The fields instar's repair report adds where qemu-img prints nothing, with the only values the entry accepts. */
+const INSTAR_EXTRA_REPAIR_FIELDS: Readonly<Record<string, JsonValue>> = { corruptions: 0, leaks: 0, 'refcount-errors': 0, 'repair-incomplete': false };
+
+export const repairWhitelist: ReadonlyArray<WhitelistEntry<RepairFacts>> = [
+  {
+    id: 'repair-json-instar-fields',
+    operation: 'repair',
+    reason:
+      "instar's check JSON always includes corruptions, leaks and refcount-errors, which qemu-img omits when they are zero, and a repair-incomplete flag qemu-img does not have.",
+    documentedAt: `${REPAIR_DOCS}: "instar's check JSON always includes corruptions, leaks and refcount-errors; qemu omits them when they are zero" and "the \`repair-incomplete\` JSON key"`,
+    knownFor: 'all',
+    signature:
+      'the repair reports differ only by fields qemu-img leaves out, each with the candidate value corruptions 0, leaks 0, refcount-errors 0 or repair-incomplete false, and the candidate\'s image reads as the image spec\'s content',
+    appliesTo: () => true,
+    accepts: (o) => {
+      const p = repairPicture(o);
+      const fields = o.divergence.data['fields'];
+      return (
+        p !== undefined &&
+        p.intact &&
+        o.divergence.kind === 'metadata' &&
+        o.divergence.data['document'] === 'repair-json' &&
+        Array.isArray(fields) &&
+        fields.length > 0 &&
+        fields.every((f) => {
+          if (f === null || typeof f !== 'object' || Array.isArray(f)) return false;
+          const d = f as Readonly<Record<string, JsonValue>>;
+          const field = d['field'];
+          return typeof field === 'string' && d['reference'] === null && Object.hasOwn(INSTAR_EXTRA_REPAIR_FIELDS, field) && d['candidate'] === INSTAR_EXTRA_REPAIR_FIELDS[field];
+        })
+      );
+    },
+  },
+  {
+    id: 'repair-exit-reflects-detected',
+    operation: 'repair',
+    reason:
+      "instar's check exit code reflects the corruption it detected even after a complete repair (a refcount of zero exits 2, yet the image is qemu-clean); qemu-img exits 0 once it has repaired everything.",
+    documentedAt: `${REPAIR_DOCS}: "instar's exit code reflects the *detected* corruption even after a clean repair"`,
+    knownFor: 'all',
+    signature:
+      "reference exits 0; candidate exits with the status qemu-img's plain check gave on the input (2 or 3), and its repaired image checks clean and reads as the image spec's content",
+    appliesTo: () => true,
+    accepts: (o) => {
+      const p = repairPicture(o);
+      return (
+        p !== undefined &&
+        o.divergence.kind === 'exit-status' &&
+        exitedWith(o.reference, 0) &&
+        (p.baselineExit === 2 || p.baselineExit === 3) &&
+        exitedWith(o.candidate, p.baselineExit) &&
+        p.after !== undefined &&
+        sameCounts(p.after, { corruptions: 0, leaks: 0, checkErrors: 0 }) &&
+        p.intact
+      );
+    },
+  },
+  {
+    id: 'repair-leaks-keeps-overcount',
+    operation: 'repair',
+    reason:
+      "instar's leaks tier never lowers a referenced cluster's refcount; `qemu-img check -r leaks` also trims over-counts. A known, intentional scope difference: instar leaves such an image as it found it.",
+    documentedAt: `${REPAIR_DOCS}: "The leaks tier is narrower in instar"`,
+    knownFor: 'all',
+    signature:
+      "refcount one too high, repaired with the leaks tier: reference exits 0; candidate exits with the input's plain-check status and its image checks exactly as the input did (same corruptions and leaks, no check errors) and reads as the image spec's content; the repair report and the check after it differ only by that",
+    appliesTo: (f) => f.repairCase.fault.kind === 'refcount-high' && f.repairCase.tier === 'leaks',
+    accepts: (o) => {
+      const p = repairPicture(o);
+      if (p === undefined || p.after === undefined || !sameCounts(p.after, p.baseline) || !p.intact) return false;
+      if (!exitedWith(o.reference, 0) || !exitedWith(o.candidate, p.baselineExit)) return false;
+      const document = o.divergence.data['document'];
+      return o.divergence.kind === 'exit-status' || (o.divergence.kind === 'metadata' && (document === 'repair-json' || document === 'post-repair-check'));
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------
+// amend
+// ---------------------------------------------------------------------------
+
+/** What an amend whitelist entry may look at. */
+export interface AmendFacts {
+  readonly amendCase: AmendCase;
+  /** The suite's model says qemu-img refuses this amend. */
+  readonly referenceRefuses: boolean;
+}
+
+export const amendWhitelist: ReadonlyArray<WhitelistEntry<AmendFacts>> = [
+  {
+    id: 'amend-zstd-downgrade-refused',
+    operation: 'amend',
+    reason:
+      'instar refuses a compat=0.10 downgrade of a zstd-compressed image (ERROR_DOWNGRADE_BLOCKED_FEATURE); qemu-img downgrades it and rewrites compression_type to zlib.',
+    documentedAt: 'shared/reference/instar-ops.md section 4 (amend), "Avoided inputs": "the one documented phase-6 divergence"; qemu-img 7.2.22 and 10.0.2 checked to downgrade such an image',
+    knownFor: 'all',
+    signature:
+      'a downgrade of a zstd image qemu-img accepts: reference exits 0; candidate exits 1 and leaves its image byte for byte as it was, so qemu-img info differs (compat, compression type)',
+    appliesTo: (f) => f.amendCase.change === 'downgrade-zstd' && !f.referenceRefuses,
+    accepts: (o) =>
+      o.divergence.data['candidateUnchanged'] === true &&
+      exitedWith(o.reference, 0) &&
+      exitedWith(o.candidate, 1) &&
+      (o.divergence.kind === 'exit-status' || (o.divergence.kind === 'metadata' && o.divergence.data['document'] === 'info')),
   },
 ];

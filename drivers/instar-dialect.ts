@@ -94,5 +94,11 @@ export function instarArgs(request: ToolRequest): string[] {
     case 'bench':
       // instar-ops.md section 10: "Identical argv for both tools".
       return benchArgs(request);
+    case 'repair':
+      // instar-ops.md section 9: the tier in the `=` form, the output as two tokens.
+      return ['check', `--repair=${request.tier}`, '--output', 'json', request.file];
+    case 'amend':
+      // instar-ops.md section 4: one `-o` per option.
+      return ['amend', '-f', request.format, ...repeatedOptions(request.options), request.file];
   }
 }

@@ -117,5 +117,9 @@ export function qemuImgArgs(request: ToolRequest): string[] {
       return benchArgs(request);
     case 'map':
       return ['map', '-f', request.format, ...mapWindowArgs(request), ...(request.output === 'json' ? ['--output=json'] : []), request.file];
+    case 'repair':
+      return ['check', '-f', request.format, '-r', request.tier, '--output=json', request.file];
+    case 'amend':
+      return ['amend', '-f', request.format, ...joinOptions(request.options), request.file];
   }
 }

@@ -103,6 +103,33 @@ export interface BenchRequest {
   readonly drain: boolean;
 }
 
-export type ToolRequest = DdRequest | CreateRequest | ConvertRequest | InfoRequest | CheckRequest | MeasureRequest | MapRequest | ResizeRequest | BenchRequest;
+/** `check` with repair: the tool rewrites `file` in place (instar-ops.md section 9). */
+export interface RepairRequest {
+  readonly op: 'repair';
+  readonly file: string;
+  readonly format: ImageFormat;
+  readonly tier: 'leaks' | 'all';
+}
+
+/** `amend`: the tool rewrites `file`'s qcow2 options in place (instar-ops.md section 4). */
+export interface AmendRequest {
+  readonly op: 'amend';
+  readonly file: string;
+  readonly format: 'qcow2';
+  readonly options: readonly KeyValue[];
+}
+
+export type ToolRequest =
+  | DdRequest
+  | CreateRequest
+  | ConvertRequest
+  | InfoRequest
+  | CheckRequest
+  | MeasureRequest
+  | MapRequest
+  | ResizeRequest
+  | BenchRequest
+  | RepairRequest
+  | AmendRequest;
 
 export type Operation = ToolRequest['op'];

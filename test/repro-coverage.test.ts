@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { scenarios as amend } from './mutants/amend.scenarios.ts';
 import { scenarios as check } from './mutants/check.scenarios.ts';
 import { scenarios as convert } from './mutants/convert.scenarios.ts';
 import { scenarios as create } from './mutants/create.scenarios.ts';
@@ -8,6 +9,7 @@ import { scenarios as map } from './mutants/map.scenarios.ts';
 import { scenarios as measure } from './mutants/measure.scenarios.ts';
 import { scenarios as resize } from './mutants/resize.scenarios.ts';
 import { scenarios as bench } from './mutants/bench-op.scenarios.ts';
+import { scenarios as repair } from './mutants/repair.scenarios.ts';
 
 /**
  * The report and repro.sh must agree: a divergence that repro.sh cannot
@@ -17,7 +19,7 @@ import { scenarios as bench } from './mutants/bench-op.scenarios.ts';
  * so no property's repro.sh goes untried.
  */
 test('every property has a mutant scenario whose repro.sh is run and must reproduce', () => {
-  const all = [...bench, ...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...resize];
+  const all = [...amend, ...bench, ...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...repair, ...resize];
   const covered = new Set(all.filter((s) => s.reproShows !== undefined && s.reproShows.length > 0).map((s) => s.property));
-  expect([...covered].sort()).toEqual(['bench', 'check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'resize']);
+  expect([...covered].sort()).toEqual(['amend', 'bench', 'check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'repair', 'resize']);
 });

@@ -30,6 +30,10 @@ import { infoCaseComplexity, simplifyInfoCase, splitInfoSource } from '../arbitr
 import { MAX_MEASURE_SIZE, measureCaseArbitrary, type MeasureCase } from '../arbitraries/measure-case.ts';
 import { measureCaseComplexity, simplifyMeasureCase } from '../arbitraries/measure-case-simplify.ts';
 import { strictlySimpler, type Complexity, type Simplifier } from '../arbitraries/simplification.ts';
+import { repairCaseArbitrary } from '../arbitraries/repair-case.ts';
+import { amendCaseArbitrary } from '../arbitraries/amend-case.ts';
+import { amendCaseComplexity, simplifyAmendCase } from '../arbitraries/amend-case-simplify.ts';
+import { repairCaseComplexity, simplifyRepairCase } from '../arbitraries/repair-case-simplify.ts';
 import type { ImageSpec } from '../images/image-spec.ts';
 import { predictedVirtualSize } from '../images/virtual-size.ts';
 
@@ -261,6 +265,20 @@ describeSimplifier({ name: 'measure', arbitrary: measureCaseArbitrary, simplify:
 describeSimplifier({ name: 'map', arbitrary: mapCaseArbitrary, simplify: simplifyMapCase, complexity: mapCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
 describeSimplifier({ name: 'bench', arbitrary: benchOpCaseArbitrary, simplify: simplifyBenchOpCase, complexity: benchOpCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
 describeSimplifier({ name: 'resize', arbitrary: resizeCaseArbitrary, simplify: simplifyResizeCase, complexity: resizeCaseComplexity, problem: (c) => imageSpecProblem(c.source) });
+describeSimplifier({
+  name: 'repair',
+  arbitrary: repairCaseArbitrary,
+  simplify: simplifyRepairCase,
+  complexity: repairCaseComplexity,
+  problem: (c) => checkCaseProblem({ kind: 'corrupt', source: c.source, fault: c.fault }),
+});
+describeSimplifier({
+  name: 'amend',
+  arbitrary: amendCaseArbitrary,
+  simplify: simplifyAmendCase,
+  complexity: amendCaseComplexity,
+  problem: (c) => (c.source.layout.format !== 'qcow2' ? 'a non-qcow2 source' : c.source.extents.length === 0 ? 'a source without data' : imageSpecProblem(c.source)),
+});
 
 // ---------------------------------------------------------------------------
 // Each move by example.
