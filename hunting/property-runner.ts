@@ -42,6 +42,12 @@ export interface PropertyRun<T = unknown> {
   /** Overrides the environment's settings (tests use fixed seeds). */
   readonly overrides?: Partial<fc.Parameters<unknown>>;
   /**
+   * Cases when neither FC_NUM_RUNS nor FC_TIME_LIMIT says (that is, under
+   * `npm test`), for a property whose cases cost more than most; default
+   * DEFAULT_NUM_RUNS. A campaign runs until its budget whatever this says.
+   */
+  readonly defaultNumRuns?: number;
+  /**
    * The failure corpus: replayed first, and where new findings are added.
    * Default: CORPUS_DIR or ./corpus. `false` for none (a test that provokes
    * findings on purpose must not add them to the committed corpus).
@@ -115,7 +121,7 @@ export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProper
   const fromJson = run.fromJson ?? ((json: JsonValue) => json as T);
   const seed = settings.seed ?? drawSeed();
   const numRuns =
-    settings.numRuns ?? (settings.timeLimitSeconds !== undefined || campaign !== undefined ? 2 ** 31 - 1 : DEFAULT_NUM_RUNS);
+    settings.numRuns ?? (settings.timeLimitSeconds !== undefined || campaign !== undefined ? 2 ** 31 - 1 : (run.defaultNumRuns ?? DEFAULT_NUM_RUNS));
   const gate = new SignatureGate(run.known ?? readKnownSignatures(process.env));
   const predicate = gate.predicate(run.check);
   const probe =

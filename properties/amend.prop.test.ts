@@ -30,14 +30,13 @@ afterAll(() => {
  * eight changes still comes up about four times. Campaigns are unaffected.
  */
 const NPM_TEST_RUNS = 32;
-const unsized = context.fastCheck.numRuns === undefined && context.fastCheck.timeLimitSeconds === undefined;
 
 const property = differentialProperty<AmendCase>({
   propertyFile: 'properties/amend.prop.test.ts',
   context,
   check: (amendCase) => checkAmendCase(env, amendCase),
   simplify: simplifyAmendCase,
-  ...(unsized ? { overrides: { numRuns: NPM_TEST_RUNS } } : {}),
+  defaultNumRuns: NPM_TEST_RUNS,
 });
 
 test.prop([amendCaseArbitrary], property.parameters)(

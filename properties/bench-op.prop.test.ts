@@ -28,10 +28,9 @@ afterAll(async () => {
  * wrapped schedules several times; campaigns run as long as their budget.
  */
 const NPM_TEST_RUNS = 40;
-const settings = context.fastCheck;
 
 const property = differentialProperty<BenchOpCase>({
-  ...(settings.numRuns === undefined && settings.timeLimitSeconds === undefined ? { overrides: { numRuns: NPM_TEST_RUNS } } : {}),
+  defaultNumRuns: NPM_TEST_RUNS,
   propertyFile: 'properties/bench-op.prop.test.ts',
   context,
   check: (benchCase) => checkBenchOpCase(env, benchCase),

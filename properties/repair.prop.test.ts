@@ -25,14 +25,13 @@ afterAll(async () => {
  * as long as they are given (the campaign's settings win over this).
  */
 const NPM_TEST_RUNS = 32;
-const unsized = context.fastCheck.numRuns === undefined && context.fastCheck.timeLimitSeconds === undefined;
 
 const property = differentialProperty<RepairCase>({
   propertyFile: 'properties/repair.prop.test.ts',
   context,
   check: (repairCase) => checkRepairCase(env, repairCase),
   simplify: simplifyRepairCase,
-  ...(unsized ? { overrides: { numRuns: NPM_TEST_RUNS } } : {}),
+  defaultNumRuns: NPM_TEST_RUNS,
 });
 
 test.prop([repairCaseArbitrary], property.parameters)(

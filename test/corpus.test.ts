@@ -63,6 +63,16 @@ async function failureOf(run: Promise<unknown>): Promise<Error> {
   return error;
 }
 
+describe('run counts', () => {
+  test('a property may ask for fewer cases under npm test; FC_NUM_RUNS still wins', async () => {
+    const base = { propertyFile: PROPERTY_FILE, check: async () => undefined, corpus: false as const };
+    expect(differentialProperty<number>({ ...base, context }).parameters.numRuns).toBe(100);
+    expect(differentialProperty<number>({ ...base, context, defaultNumRuns: 40 }).parameters.numRuns).toBe(40);
+    const given = { ...context, fastCheck: { ...context.fastCheck, numRuns: 7 } };
+    expect(differentialProperty<number>({ ...base, context: given, defaultNumRuns: 40 }).parameters.numRuns).toBe(7);
+  });
+});
+
 describe('corpus files', () => {
   test('a malformed file is an error naming the file and the fix', () => {
     const root = freshDir();
