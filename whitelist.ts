@@ -602,6 +602,24 @@ export interface BenchOpFacts {
   readonly virtualSize: number;
   /** -c, -s, -S and -o in bytes. */
   readonly schedule: BenchSchedule;
+  /** The source's first sector passes instar's MBR/GPT rule (oracles/info-partition-table.ts). */
+  readonly hasPartitionTable: boolean;
+}
+
+/**
+ * A refusal, narrowly: the candidate exited (no signal, no timeout) with a
+ * failure status and left its copy of the source byte for byte as it was
+ * (`candidateUnchanged`, computed by properties/bench-op.ts), where
+ * qemu-img ran to exit 0.
+ */
+function refusedUntouched(o: Observation): boolean {
+  return (
+    o.divergence.kind === 'exit-status' &&
+    exitedWith(o.reference, 0) &&
+    o.candidate.termination.kind === 'exited' &&
+    o.candidate.termination.code !== 0 &&
+    o.divergence.data['candidateUnchanged'] === true
+  );
 }
 
 /** qemu-img 7.2.22's and 10.0.2's message when a request runs past the end (checked on both), exit 1. */
@@ -628,6 +646,31 @@ export const benchOpWhitelist: ReadonlyArray<WhitelistEntry<BenchOpFacts>> = [
       o.divergence.data['referenceMessage'] === BENCH_FAILED_REQUEST_MESSAGE &&
       exitedWith(o.candidate, 0) &&
       o.divergence.data['candidateResultSound'] === true,
+  },
+  {
+    id: 'bench-write-formats-limited',
+    operation: 'bench',
+    reason:
+      'instar writes (`bench -w`) only to qcow2 and raw images and refuses -w on vmdk, vpc and vhdx; qemu-img writes to all five. ' +
+      'instar\'s refusal message is not documented, so the entry asks for a refusal that leaves the image untouched instead.',
+    documentedAt: 'shared/reference/instar-ops.md section 10 (bench), "Steer-arounds", `write-formats-limited` ("-w only for qcow2 and raw")',
+    knownFor: 'all',
+    signature: 'bench -w on vmdk, vpc or vhdx: reference exits 0; candidate exits non-zero (no signal, no timeout) and leaves its copy of the image byte for byte unchanged',
+    appliesTo: (f) => f.benchCase.write && (f.format === 'vmdk' || f.format === 'vpc' || f.format === 'vhdx'),
+    accepts: refusedUntouched,
+  },
+  {
+    id: 'bench-raw-without-partition-table',
+    operation: 'bench',
+    reason:
+      'instar refuses to take a file without a format header as raw unless its first sector holds a valid MBR or GPT (its secure raw detection, as for info); ' +
+      'qemu-img, told -f raw, runs. The message is taken to be info\'s ("unknown format"), and the image must be left untouched.',
+    documentedAt:
+      'shared/reference/instar-ops.md section 10 (bench), "Steer-arounds", `secure-raw-detection` (the peer fuzzer writes a 55AA signature into raw fixtures to pass it); FACTS.md, info row',
+    knownFor: 'all',
+    signature: 'bench on raw without an MBR/GPT: reference exits 0; candidate exits non-zero (no signal, no timeout) with "unknown format" on stderr and leaves its copy untouched',
+    appliesTo: (f) => f.format === 'raw' && !f.hasPartitionTable,
+    accepts: (o) => refusedUntouched(o) && UNKNOWN_FORMAT_MESSAGE.test(o.candidate.stderr),
   },
 ];
 

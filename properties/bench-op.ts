@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchOffsetOf, type BenchOpCase } from '../arbitraries/bench-op-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
@@ -15,6 +15,7 @@ import { benchModelProblem, contentAfterBenchWrite, firstOverrun, normaliseBench
 import { contentDivergence } from '../oracles/content.ts';
 import { checksClean, compareCleanliness } from '../oracles/create-check.ts';
 import { divergence, type Divergence, type JsonValue, type Observation } from '../oracles/divergence.ts';
+import { hasPartitionTable } from '../oracles/info-partition-table.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage } from '../oracles/read-image.ts';
 import { readerFailureLine } from '../oracles/reader-failure.ts';
@@ -47,7 +48,13 @@ export function scheduleOf(benchCase: BenchOpCase, virtualSize: number): BenchSc
 }
 
 export function benchOpFactsOf(benchCase: BenchOpCase, virtualSize: number): BenchOpFacts {
-  return { benchCase, format: benchCase.source.layout.format, virtualSize, schedule: scheduleOf(benchCase, virtualSize) };
+  return {
+    benchCase,
+    format: benchCase.source.layout.format,
+    virtualSize,
+    schedule: scheduleOf(benchCase, virtualSize),
+    hasPartitionTable: hasPartitionTable(expectedContent(benchCase.source, Math.min(512, virtualSize))),
+  };
 }
 
 export function benchOpInputClasses(facts: BenchOpFacts): string[] {
@@ -202,7 +209,9 @@ export async function checkBenchOpCase(env: BenchOpPropertyEnv, benchCase: Bench
         if (problem !== undefined) return { divergence: { ...problem, summary: `${problem.summary} (the reference failed: ${firstLine(reference.stderr)})` }, reference, candidate };
         return { divergence: { ...d, detail, data: { ...data, candidateResultSound: true } }, reference, candidate };
       }
-      return { divergence: { ...d, detail, data }, reference, candidate };
+      // A refusal the whitelist may know must have left the candidate's copy as it was.
+      const candidateUnchanged = exitedWith(reference, 0) ? (await readFile(candidatePath)).equals(await readFile(source.path)) : null;
+      return { divergence: { ...d, detail, data: { ...data, candidateUnchanged } }, reference, candidate };
     }
     if (!verdict.bothSucceeded) return undefined;
     const found = await compareResults(sides, reference, candidate, referencePath, candidatePath);

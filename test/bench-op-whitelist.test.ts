@@ -59,8 +59,9 @@ describe('the bench model', () => {
 });
 
 describe('the bench whitelist entry accepts its one signature and nothing else in its class', () => {
-  test('one documented entry, for both reference versions', () => {
-    expect(benchOpWhitelist.map((e) => e.id)).toEqual([ENTRY]);
+  test('one documented entry per divergence section 10 lists that the arbitrary can meet, each for both reference versions', () => {
+    expect(benchOpWhitelist.map((e) => e.id)).toEqual([ENTRY, 'bench-write-formats-limited', 'bench-raw-without-partition-table']);
+    for (const e of benchOpWhitelist) expect([e.id, e.documentedAt, e.knownFor]).toEqual([e.id, expect.stringContaining('instar-ops.md section 10'), 'all']);
     const [entry] = benchOpWhitelist;
     expect(entry?.documentedAt).toContain('instar-ops.md section 10');
     expect(entry?.knownFor).toBe('all');
@@ -88,9 +89,61 @@ describe('the bench whitelist entry accepts its one signature and nothing else i
   });
 
   test('outside its class the entry does not apply: no overrun, or an overrun under both rules', () => {
+    // (The refusal entries are eligible on this raw source too; nothing here is a refusal.)
     // Step 1000 from 0: never wraps.
     expect(match({ ...wrapping, step: 1000, offsetPermille: 0 }, observation())).toBeUndefined();
     // The first request already runs past the end (-o is not wrapped): both rules fail.
     expect(match({ ...wrapping, offsetPermille: 999 }, observation())).toBeUndefined();
+  });
+});
+
+describe('instar\'s refusals: -w on vmdk, vpc and vhdx, and raw without a partition table', () => {
+  const refusal = (candidateUnchanged: boolean, stderr = 'Error: unknown format\n', candidate: Termination = exited(1)): Observation => ({
+    divergence: divergence('exit-status', 'synthetic', '', { referenceExit: 0, candidateExit: 1, candidateUnchanged }),
+    reference: syntheticOutcome(exited(0)),
+    candidate: syntheticOutcome(candidate, stderr),
+  });
+  const onFormat = (format: 'vmdk' | 'vpc' | 'vhdx', write: boolean): BenchOpCase => ({
+    ...wrapping,
+    write,
+    source: { layout: format === 'vmdk' ? { format, subformat: 'monolithicSparse' } : format === 'vpc' ? { format, subformat: 'dynamic' } : { format, blockSize: 8388608 }, size: SIZE, extents: [] },
+  });
+  /** A raw source whose first sector ends in 55AA with one valid partition entry: instar takes it as raw. */
+  const partitioned: BenchOpCase = {
+    ...wrapping,
+    source: {
+      layout: { format: 'raw' },
+      size: SIZE,
+      extents: [
+        { offset: 446, length: 1, fill: 0x00 },
+        { offset: 450, length: 1, fill: 0x83 },
+        { offset: 454, length: 1, fill: 0x01 },
+        { offset: 458, length: 1, fill: 0x08 },
+        { offset: 510, length: 1, fill: 0x55 },
+        { offset: 511, length: 1, fill: 0xaa },
+      ],
+    },
+  };
+
+  test('-w refused on vmdk, vpc and vhdx with the image untouched: accepted; a read refused, or raw/qcow2, is not this entry', () => {
+    for (const format of ['vmdk', 'vpc', 'vhdx'] as const) expect(match(onFormat(format, true), refusal(true), '10.0'), format).toBe('bench-write-formats-limited');
+    expect(match(onFormat('vpc', false), refusal(true))).toBeUndefined();
+  });
+
+  test('a refusal that changed the image, a crash, a hang, or success with other bytes is still a finding', () => {
+    const vpc = onFormat('vpc', true);
+    expect(match(vpc, refusal(false))).toBeUndefined();
+    expect(match(vpc, refusal(true, '', signaled('SIGSEGV')))).toBeUndefined();
+    expect(match(vpc, refusal(true, '', timedOut(1000)))).toBeUndefined();
+    expect(match(vpc, observation('content', { offset: 0 }, exited(0), exited(0)))).toBeUndefined();
+  });
+
+  test('raw without a partition table refused with "unknown format", untouched: accepted; another message, a touched image or a partitioned raw file is a finding', () => {
+    const raw = { ...wrapping, write: false };
+    expect(match(raw, refusal(true))).toBe('bench-raw-without-partition-table');
+    expect(match(raw, refusal(true, 'Error: permission denied\n'))).toBeUndefined();
+    expect(match(raw, refusal(false))).toBeUndefined();
+    expect(benchOpFactsOf(partitioned, SIZE).hasPartitionTable).toBe(true);
+    expect(match(partitioned, refusal(true))).toBeUndefined();
   });
 });
