@@ -554,6 +554,22 @@ export function matchMapWhitelist(
   return undefined;
 }
 
+/**
+ * A refusal, narrowly: the candidate exited (no signal, no timeout) with a
+ * failure status and left its copy of the source byte for byte as it was
+ * (`candidateUnchanged`, computed by the property: resize, bench), where
+ * qemu-img ran to exit 0.
+ */
+function refusedUntouched(o: Observation): boolean {
+  return (
+    o.divergence.kind === 'exit-status' &&
+    exitedWith(o.reference, 0) &&
+    o.candidate.termination.kind === 'exited' &&
+    o.candidate.termination.code !== 0 &&
+    o.divergence.data['candidateUnchanged'] === true
+  );
+}
+
 // ---------------------------------------------------------------------------
 // resize
 // ---------------------------------------------------------------------------
@@ -588,7 +604,52 @@ export const resizeWhitelist: ReadonlyArray<WhitelistEntry<ResizeFacts>> = [
       exitedWith(o.candidate, 0) &&
       o.divergence.data['candidateResultSound'] === true,
   },
+  resizeRefusal({
+    id: 'resize-qcow2-metadata-preallocation',
+    reason: 'instar does not plan qcow2 metadata preallocation on resize and refuses `--preallocation metadata` on qcow2; qemu-img preallocates.',
+    documented: '"Avoided" ("qcow2 preallocation=metadata: a planner gap") and "instar quirks" ("qcow2 metadata preallocation")',
+    inClass: 'qcow2 with --preallocation metadata',
+    appliesTo: (f) => f.resizeCase.source.layout.format === 'qcow2' && f.resizeCase.preallocation === 'metadata',
+  }),
+  resizeRefusal({
+    id: 'resize-qcow2-2m-clusters',
+    reason: 'instar refuses to resize a qcow2 with 2 MiB clusters ("image too large for the resize scratch buffer": they exceed its 32 MiB QCOW2_MAX_RESIZE_SCRATCH); qemu-img resizes it.',
+    documented: '"Avoided" ("2 MiB clusters: they blow the 32M QCOW2_MAX_RESIZE_SCRATCH")',
+    inClass: 'qcow2 with 2 MiB clusters',
+    appliesTo: (f) => f.resizeCase.source.layout.format === 'qcow2' && f.resizeCase.source.layout.clusterSize === 2 * 1024 * 1024,
+  }),
+  resizeRefusal({
+    id: 'resize-qcow2-extended-l2-preallocation',
+    reason: 'instar refuses preallocation other than off on a qcow2 with extended L2 entries (PreallocationUnsupported); qemu-img preallocates.',
+    documented: '"Avoided" ("extended_l2 with a non-off preallocation (PreallocationUnsupported)")',
+    inClass: 'qcow2 with extended_l2=on and --preallocation metadata, falloc or full',
+    appliesTo: (f) =>
+      f.resizeCase.source.layout.format === 'qcow2' &&
+      f.resizeCase.source.layout.extendedL2 &&
+      f.resizeCase.preallocation !== 'omitted' &&
+      f.resizeCase.preallocation !== 'off',
+  }),
 ];
+
+/** One of instar's documented resize refusals: qemu-img resizes, instar refuses and leaves the image as it was. */
+function resizeRefusal(r: {
+  id: string;
+  reason: string;
+  documented: string;
+  inClass: string;
+  appliesTo: (f: ResizeFacts) => boolean;
+}): WhitelistEntry<ResizeFacts> {
+  return {
+    id: r.id,
+    operation: 'resize',
+    reason: `${r.reason} instar's message is not documented, so the entry asks for a refusal that leaves the image untouched instead.`,
+    documentedAt: `shared/reference/instar-ops.md section 3 (resize), ${r.documented}`,
+    knownFor: 'all',
+    signature: `${r.inClass}: reference exits 0; candidate exits non-zero (no signal, no timeout) and leaves its copy of the image byte for byte unchanged`,
+    appliesTo: r.appliesTo,
+    accepts: refusedUntouched,
+  };
+}
 
 // ---------------------------------------------------------------------------
 // bench (the `qemu-img bench` operation)
@@ -606,21 +667,6 @@ export interface BenchOpFacts {
   readonly hasPartitionTable: boolean;
 }
 
-/**
- * A refusal, narrowly: the candidate exited (no signal, no timeout) with a
- * failure status and left its copy of the source byte for byte as it was
- * (`candidateUnchanged`, computed by properties/bench-op.ts), where
- * qemu-img ran to exit 0.
- */
-function refusedUntouched(o: Observation): boolean {
-  return (
-    o.divergence.kind === 'exit-status' &&
-    exitedWith(o.reference, 0) &&
-    o.candidate.termination.kind === 'exited' &&
-    o.candidate.termination.code !== 0 &&
-    o.divergence.data['candidateUnchanged'] === true
-  );
-}
 
 /** qemu-img 7.2.22's and 10.0.2's message when a request runs past the end (checked on both), exit 1. */
 export const BENCH_FAILED_REQUEST_MESSAGE = 'qemu-img: Failed request: Input/output error';

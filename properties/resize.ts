@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FORMATS_QEMU_CANNOT_RESIZE, newSizeOf, sizeArgumentOf, type ResizeCase } from '../arbitraries/resize-case.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
@@ -195,7 +195,9 @@ export async function checkResizeCase(env: ResizePropertyEnv, resizeCase: Resize
         }
         return { divergence: { ...d, detail, data: { ...d.data, referenceMessage: firstLine(reference.stderr), candidateResultSound: true } }, reference, candidate };
       }
-      return { divergence: { ...d, detail, data: { ...d.data, referenceMessage: firstLine(reference.stderr) } }, reference, candidate };
+      // A refusal the whitelist may know must have left the candidate's copy as it was.
+      const candidateUnchanged = exitedWith(reference, 0) ? (await readFile(candidatePath)).equals(await readFile(source.path)) : null;
+      return { divergence: { ...d, detail, data: { ...d.data, referenceMessage: firstLine(reference.stderr), candidateUnchanged } }, reference, candidate };
     }
     if (!verdict.bothSucceeded) return undefined;
     const found = await compareResults(sides, referencePath, candidatePath);

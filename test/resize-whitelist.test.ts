@@ -41,8 +41,9 @@ const match = (c: ResizeCase, virtualSize: number, o: Observation): string | und
 const ENTRY = 'resize-grow-format-qemu-cannot-resize';
 
 describe('the resize whitelist entry accepts its one signature and nothing else in its class', () => {
-  test('one documented entry, for both reference versions', () => {
-    expect(resizeWhitelist.map((e) => e.id)).toEqual([ENTRY]);
+  test('one documented entry per divergence section 3 lists that the arbitrary can meet, each for both reference versions', () => {
+    expect(resizeWhitelist.map((e) => e.id)).toEqual([ENTRY, 'resize-qcow2-metadata-preallocation', 'resize-qcow2-2m-clusters', 'resize-qcow2-extended-l2-preallocation']);
+    for (const e of resizeWhitelist) expect([e.documentedAt, e.knownFor]).toEqual([expect.stringContaining('instar-ops.md section 3'), 'all']);
     const [entry] = resizeWhitelist;
     expect(entry?.documentedAt).toContain('instar-ops.md section 3');
     expect(entry?.knownFor).toBe('all');
@@ -115,5 +116,33 @@ describe('the fake instar growing vmdk, vpc and vhdx, end to end', () => {
     } finally {
       await env.images.dispose();
     }
+  });
+});
+
+describe("instar's documented qcow2 resize refusals: each a refusal that leaves the image untouched", () => {
+  const qcow2 = (clusterSize: number, extendedL2: boolean, preallocation: ResizeCase['preallocation']): ResizeCase => ({
+    source: { layout: { format: 'qcow2', clusterSize, extendedL2, lazyRefcounts: false }, size: MiB, extents: [{ offset: 0, length: 4096, fill: 0x11 }] },
+    target: { form: 'relative', delta: MiB },
+    shrink: false,
+    preallocation,
+  });
+  const refusal = (candidateUnchanged: boolean, candidate: Termination = exited(1)): Observation =>
+    observation('exit-status', { referenceExit: 0, candidateExit: 1, candidateUnchanged }, exited(0), candidate);
+
+  test.each([
+    ['resize-qcow2-metadata-preallocation', qcow2(65536, false, 'metadata')],
+    ['resize-qcow2-2m-clusters', qcow2(2 * MiB, false, 'omitted')],
+    ['resize-qcow2-extended-l2-preallocation', qcow2(65536, true, 'falloc')],
+  ] as const)('%s: accepted when refused untouched; a touched image, a crash, a hang or success with other bytes is a finding', (id, c) => {
+    expect(match(c, MiB, refusal(true))).toBe(id);
+    expect(match(c, MiB, refusal(false))).toBeUndefined();
+    expect(match(c, MiB, refusal(true, signaled('SIGSEGV')))).toBeUndefined();
+    expect(match(c, MiB, refusal(true, timedOut(1000)))).toBeUndefined();
+    expect(match(c, MiB, observation('content', { offset: 0 }, exited(0), exited(0)))).toBeUndefined();
+  });
+
+  test('outside their classes: the same refusal of a plain qcow2 grow is a finding', () => {
+    expect(match(qcow2(65536, false, 'off'), MiB, refusal(true))).toBeUndefined();
+    expect(match(qcow2(65536, true, 'off'), MiB, refusal(true))).toBeUndefined();
   });
 });
