@@ -19,8 +19,18 @@ afterAll(async () => {
   await images.dispose();
 });
 
+/**
+ * 60 cases under `npm test` (FC_NUM_RUNS unset), not the suite's 100: a
+ * convert case builds a source and flattens two outputs of up to 32 MiB,
+ * and npm test must stay under 10 minutes on two cores with eleven
+ * properties. 60 still meet each target format about 12 times; campaigns
+ * run as long as their budget.
+ */
+const NPM_TEST_RUNS = 60;
+
 const property = differentialProperty<ConvertCase>({
   propertyFile: 'properties/convert.prop.test.ts',
+  defaultNumRuns: NPM_TEST_RUNS,
   context,
   check: (convertCase) => checkConvertCase(env, convertCase),
   simplify: simplifyConvertCase,
