@@ -10,8 +10,10 @@ write=0
 for arg in "$@"; do [ "$arg" = -w ] && write=1; done
 file="${!#}"
 if [ $write -eq 1 ]; then
-  cluster=$("$QEMU_IMG" info --output=json "$file" 2>/dev/null | sed -n 's/^ *"cluster-size": \([0-9]*\),*$/\1/p' | head -n 1)
-  format=$("$QEMU_IMG" info --output=json "$file" 2>/dev/null | sed -n 's/^ *"format": "\([a-z0-9]*\)",*$/\1/p' | head -n 1)
+  # Top-level keys only (four spaces): qemu-img 8.0 and later list the
+  # protocol node first, with a "format": "file" of its own.
+  cluster=$("$QEMU_IMG" info --output=json "$file" 2>/dev/null | sed -n 's/^    "cluster-size": \([0-9]*\),*$/\1/p' | head -n 1)
+  format=$("$QEMU_IMG" info --output=json "$file" 2>/dev/null | sed -n 's/^    "format": "\([a-z0-9]*\)",*$/\1/p' | head -n 1)
   if [ "$format" = qcow2 ] && [ -n "$cluster" ] && [ "$cluster" -lt 65536 ]; then
     echo "Error: bench -w: unsupported qcow2 cluster size $cluster" >&2
     exit 1
