@@ -1,6 +1,8 @@
 import { describeTermination, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { ImageFormat } from '../images/image-spec.ts';
+import { runProcess } from '../drivers/run-process.ts';
 import { parseFlatJson } from './check-flat-json.ts';
+import { divergence, type Divergence } from './divergence.ts';
 import { exactInteger } from './exact-json.ts';
 
 /**
@@ -70,4 +72,16 @@ export function compareCleanliness(reference: ProcessOutcome, candidate: Process
     summary: `qemu-img check finds more ${worse.join(', ')} in the candidate's image (${worse.map((f) => `${candCounts[f]} vs ${refCounts[f]}`).join(', ')})`,
     detail,
   };
+}
+
+/** `qemu-img check --output=json` on one image, as the cleanliness oracles read it. */
+export function runCheckJson(qemuImg: string, path: string, format: ImageFormat, timeoutMs: number): Promise<ProcessOutcome> {
+  return runProcess([qemuImg, 'check', '-f', format, '--output=json', path], { timeoutMs });
+}
+
+/** Both images checked by qemu-img; a divergence when the candidate's is less clean than the reference's. */
+export async function cleanlinessDivergence(qemuImg: string, referencePath: string, candidatePath: string, format: ImageFormat, timeoutMs: number): Promise<Divergence | undefined> {
+  const [reference, candidate] = await Promise.all([runCheckJson(qemuImg, referencePath, format, timeoutMs), runCheckJson(qemuImg, candidatePath, format, timeoutMs)]);
+  const check = compareCleanliness(reference, candidate);
+  return check === undefined ? undefined : divergence('metadata', check.summary, check.detail, { document: 'check', fields: [{ field: 'clean' }] });
 }

@@ -5,7 +5,6 @@ import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { exitedWith, type ProcessOutcome } from '../drivers/process-outcome.ts';
 import type { BenchRequest } from '../drivers/requests.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
-import { runProcess } from '../drivers/run-process.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
 import { describeSpec, type ImageFormat } from '../images/image-spec.ts';
 import { expectedContent } from '../images/expected-content.ts';
@@ -13,7 +12,7 @@ import type { ImageCache, MaterialisedImage } from '../images/materialise.ts';
 import { recipeFor } from '../images/recipe.ts';
 import { benchModelProblem, contentAfterBenchWrite, firstOverrun, normaliseBenchOutput, type BenchSchedule, type WrapRule } from '../oracles/bench-op-model.ts';
 import { contentDivergence } from '../oracles/content.ts';
-import { checksClean, compareCleanliness } from '../oracles/create-check.ts';
+import { checksClean, cleanlinessDivergence, runCheckJson } from '../oracles/create-check.ts';
 import { divergence, type Divergence, type JsonValue, type Observation } from '../oracles/divergence.ts';
 import { hasPartitionTable } from '../oracles/info-partition-table.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
@@ -96,9 +95,6 @@ function modelContent(sides: Sides, rule: WrapRule): Buffer {
     : expectedContent(source.spec, source.virtualSize);
 }
 
-function checkJson(qemuImg: string, path: string, format: ImageFormat, timeoutMs: number): Promise<ProcessOutcome> {
-  return runProcess([qemuImg, 'check', '-f', format, '--output=json', path], { timeoutMs });
-}
 
 /** The printed lines, timing figures aside, line by line. */
 function outputDivergence(reference: ProcessOutcome, candidate: ProcessOutcome): Divergence | undefined {
@@ -131,7 +127,7 @@ async function candidateResultProblem(sides: Sides, path: string, rule: WrapRule
   }
   const problem = benchModelProblem(modelContent(sides, rule), reading.bytes);
   if (problem !== undefined) return divergence('content', `the candidate's image after bench breaks the bench model (${rule} wrap)`, problem, {});
-  const check = await checkJson(qemuImg, path, source.format, timeoutMs);
+  const check = await runCheckJson(qemuImg, path, source.format, timeoutMs);
   // raw and vpc have no checks (63): nothing to be unclean about.
   return checksClean(check) || exitedWith(check, 63) ? undefined : divergence('metadata', `the candidate's image is not clean after bench: ${firstLine(check.stdout)}`, '', { document: 'check', fields: [{ field: 'clean' }] });
 }
@@ -155,9 +151,7 @@ async function compareResults(sides: Sides, reference: ProcessOutcome, candidate
   const content = contentDivergence(ref.bytes, cand.bytes);
   if (content !== undefined) return content;
   if (!sides.benchCase.write) return undefined;
-  const [refCheck, candCheck] = await Promise.all([checkJson(qemuImg, referencePath, format, timeoutMs), checkJson(qemuImg, candidatePath, format, timeoutMs)]);
-  const check = compareCleanliness(refCheck, candCheck);
-  return check === undefined ? undefined : divergence('metadata', check.summary, check.detail, { document: 'check', fields: [{ field: 'clean' }] });
+  return cleanlinessDivergence(qemuImg, referencePath, candidatePath, format, timeoutMs);
 }
 
 /**

@@ -11,7 +11,7 @@ import { describeSpec, type ImageFormat } from '../images/image-spec.ts';
 import type { ImageCache, MaterialisedImage } from '../images/materialise.ts';
 import { recipeFor } from '../images/recipe.ts';
 import { contentDivergence } from '../oracles/content.ts';
-import { compareCleanliness } from '../oracles/create-check.ts';
+import { cleanlinessDivergence, runCheckJson } from '../oracles/create-check.ts';
 import { divergence, type Divergence, type JsonValue, type Observation } from '../oracles/divergence.ts';
 import { parseExactJson } from '../oracles/exact-json.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
@@ -74,9 +74,6 @@ async function infoJson(qemuImg: string, path: string, format: ImageFormat, time
   }
 }
 
-function checkJson(qemuImg: string, path: string, format: ImageFormat, timeoutMs: number): Promise<ProcessOutcome> {
-  return runProcess([qemuImg, 'check', '-f', format, '--output=json', path], { timeoutMs });
-}
 
 interface Sides {
   readonly qemuImg: string;
@@ -109,7 +106,7 @@ async function candidateResultProblem(sides: Sides, path: string): Promise<Diver
     const sizeWrong = problem.startsWith('reads back');
     return divergence(sizeWrong ? 'virtual-size' : 'content', `the candidate's resized image ${sizeWrong ? problem : 'breaks the content model'}`, problem, {});
   }
-  const check = uncleanCheck(await checkJson(qemuImg, path, source.format, timeoutMs));
+  const check = uncleanCheck(await runCheckJson(qemuImg, path, source.format, timeoutMs));
   return check === undefined ? undefined : divergence('metadata', `the candidate's resized image is not clean: ${check}`, '', { document: 'check', fields: [{ field: 'clean' }] });
 }
 
@@ -141,9 +138,7 @@ async function compareResults(sides: Sides, referencePath: string, candidatePath
       differences: info.differences.map((d) => ({ path: d.path })),
     });
   }
-  const [refCheck, candCheck] = await Promise.all([checkJson(qemuImg, referencePath, format, timeoutMs), checkJson(qemuImg, candidatePath, format, timeoutMs)]);
-  const check = compareCleanliness(refCheck, candCheck);
-  return check === undefined ? undefined : divergence('metadata', check.summary, check.detail, { document: 'check', fields: [{ field: 'clean' }] });
+  return cleanlinessDivergence(qemuImg, referencePath, candidatePath, format, timeoutMs);
 }
 
 /**
