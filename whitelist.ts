@@ -21,6 +21,8 @@ import { FORMATS_QEMU_CANNOT_RESIZE, type ResizeCase } from './arbitraries/resiz
 import type { BenchOpCase } from './arbitraries/bench-op-case.ts';
 import { firstOverrun, type BenchSchedule } from './oracles/bench-op-model.ts';
 import type { ImageFormat } from './images/image-spec.ts';
+import type { LifecycleStep } from './arbitraries/lifecycle-case.ts';
+import type { LifecycleModel } from './oracles/lifecycle-model.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -853,4 +855,117 @@ export const amendWhitelist: ReadonlyArray<WhitelistEntry<AmendFacts>> = [
       exitedWith(o.candidate, 1) &&
       (o.divergence.kind === 'exit-status' || (o.divergence.kind === 'metadata' && o.divergence.data['document'] === 'info')),
   },
+];
+
+// ---------------------------------------------------------------------------
+// life cycle (snapshot, bitmap, resize and amend in sequence)
+// ---------------------------------------------------------------------------
+
+/** What a life-cycle whitelist entry may look at: the step and the model's state before it. */
+export interface LifecycleFacts {
+  readonly step: LifecycleStep;
+  readonly before: LifecycleModel;
+  /** The `-d`/`-a` argument the step resolved to, when it names a snapshot. */
+  readonly argument: string | undefined;
+}
+
+const INSTAR_SNAPSHOT = 'shared/reference/instar-ops.md section 7 (snapshot), "Avoided by generation" and "instar quirks"';
+const INSTAR_BITMAP = 'shared/reference/instar-ops.md section 8 (bitmap), "Known divergences" (KNOWN_BITMAP_DIFFERENTIAL_DIVERGENCES)';
+
+const isSnapshotChange = (step: LifecycleStep): boolean => step.do === 'snapshot-create' || step.do === 'snapshot-delete' || step.do === 'snapshot-apply';
+
+/**
+ * One of instar's documented refusals inside a sequence: qemu-img carries
+ * the step out, instar refuses it and leaves its image byte for byte as it
+ * was. The property then rolls both copies back to before the step, so the
+ * sequence goes on from the same state on both sides.
+ */
+function lifecycleRefusal(r: {
+  id: string;
+  operation: 'snapshot' | 'bitmap';
+  reason: string;
+  documentedAt: string;
+  inClass: string;
+  appliesTo: (f: LifecycleFacts) => boolean;
+}): WhitelistEntry<LifecycleFacts> {
+  return {
+    id: r.id,
+    operation: r.operation,
+    reason: `${r.reason} instar's message is not documented, so the entry asks for a refusal that leaves the image untouched instead.`,
+    documentedAt: r.documentedAt,
+    knownFor: 'all',
+    signature: `${r.inClass}: reference exits 0; candidate exits non-zero (no signal, no timeout) and leaves its copy byte for byte unchanged`,
+    appliesTo: r.appliesTo,
+    accepts: refusedUntouched,
+  };
+}
+
+export const lifecycleWhitelist: ReadonlyArray<WhitelistEntry<LifecycleFacts>> = [
+  lifecycleRefusal({
+    id: 'snapshot-empty-name',
+    operation: 'snapshot',
+    reason: 'qemu-img creates a snapshot with an empty name; instar refuses the empty name.',
+    documentedAt: `${INSTAR_SNAPSHOT}: "empty name | qemu accepts, instar refuses"`,
+    inClass: "snapshot -c ''",
+    appliesTo: (f) => f.step.do === 'snapshot-create' && f.step.name === '',
+  }),
+  lifecycleRefusal({
+    id: 'snapshot-name-over-255-bytes',
+    operation: 'snapshot',
+    reason: 'qemu-img cuts a snapshot name longer than 255 bytes to 255; instar refuses it.',
+    documentedAt: `${INSTAR_SNAPSHOT}: "name >255 bytes | qemu truncates, instar refuses"`,
+    inClass: 'snapshot -c with a name of more than 255 bytes',
+    appliesTo: (f) => f.step.do === 'snapshot-create' && Buffer.byteLength(f.step.name, 'utf8') > 255,
+  }),
+  lifecycleRefusal({
+    id: 'snapshot-table-full',
+    operation: 'snapshot',
+    reason: 'instar keeps at most 16 live snapshots (ERROR_SNAPSHOT_TABLE_FULL); qemu-img creates a 17th.',
+    documentedAt: `${INSTAR_SNAPSHOT}: "17th live snapshot | instar ERROR_SNAPSHOT_TABLE_FULL"`,
+    inClass: 'snapshot -c with 16 snapshots live',
+    appliesTo: (f) => f.step.do === 'snapshot-create' && f.before.snapshots.length >= 16,
+  }),
+  lifecycleRefusal({
+    id: 'snapshot-image-has-bitmaps',
+    operation: 'snapshot',
+    reason: "instar's mutating snapshot modes refuse an image with persistent bitmaps (ERROR_UNSUPPORTED_FEATURE); qemu-img creates and deletes snapshots on it.",
+    documentedAt: `${INSTAR_SNAPSHOT}: "dirty, compressed, encrypted, external-data or bitmap images | instar mutating modes give ERROR_UNSUPPORTED_FEATURE"`,
+    inClass: 'snapshot -c/-d/-a on an image holding bitmaps',
+    appliesTo: (f) => isSnapshotChange(f.step) && f.before.bitmaps.length > 0,
+  }),
+  lifecycleRefusal({
+    id: 'snapshot-apply-other-size',
+    operation: 'snapshot',
+    reason: "after a resize, qemu-img's `-a` brings back the snapshot's own size; instar refuses a snapshot whose size differs (ERROR_L1_SIZE_MISMATCH).",
+    documentedAt: `${INSTAR_SNAPSHOT}: "resize inside the chain | qemu -a truncates, instar ERROR_L1_SIZE_MISMATCH"`,
+    inClass: 'snapshot -a of a snapshot taken at another virtual size',
+    appliesTo: (f) => {
+      if (f.step.do !== 'snapshot-apply' || f.argument === undefined) return false;
+      const target = f.before.snapshots.find((s) => s.id === f.argument) ?? f.before.snapshots.find((s) => s.name === f.argument);
+      return target !== undefined && target.content.length !== f.before.content.length;
+    },
+  }),
+  lifecycleRefusal({
+    id: 'snapshot-512-byte-clusters-above-4m',
+    operation: 'snapshot',
+    reason: 'instar never grows the refcount structures of a 512-byte-cluster qcow2, so snapshots of one above 4 MiB fail (ERROR_ALLOCATION_FAILED); qemu-img grows them.',
+    documentedAt: `${INSTAR_SNAPSHOT}: "512-byte clusters above 4M | instar never grows refblocks, so ERROR_ALLOCATION_FAILED"`,
+    inClass: 'snapshot -c/-d/-a on a 512-byte-cluster qcow2 larger than 4 MiB',
+    appliesTo: (f) => isSnapshotChange(f.step) && f.before.clusterSize === 512 && f.before.content.length > 4 * 1024 * 1024,
+  }),
+  lifecycleRefusal({
+    id: 'bitmap-merge-granularity',
+    operation: 'bitmap',
+    reason: 'instar refuses to merge bitmaps of different granularities ("bitmaps have incompatible granularity for merge"); qemu-img 7.2 and 10.0 merge them.',
+    documentedAt: `${INSTAR_BITMAP}: "merge_granularity"; qemu-img 7.2.22 and 10.0.2 checked to merge 512 into 2 GiB granularity`,
+    inClass: 'bitmap --merge between bitmaps of different granularity',
+    appliesTo: (f) => {
+      if (f.step.do !== 'bitmap-merge') return false;
+      const step = f.step;
+      const granularity = (index: number): number | undefined => f.before.bitmaps.find((b) => b.name === `b${index}`)?.granularity;
+      const source = granularity(step.source);
+      const target = granularity(step.bitmap);
+      return source !== undefined && target !== undefined && source !== target;
+    },
+  }),
 ];

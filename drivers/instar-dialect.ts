@@ -1,5 +1,5 @@
 import type { ToolRequest, KeyValue } from './requests.ts';
-import { benchArgs, mapWindowArgs, resizeArgs } from './qemu-img-dialect.ts';
+import { benchArgs, bitmapArgs, mapWindowArgs, resizeArgs, snapshotArgs } from './qemu-img-dialect.ts';
 
 /**
  * Arguments for instar, whose dialect differs from qemu-img's (see
@@ -100,5 +100,11 @@ export function instarArgs(request: ToolRequest): string[] {
     case 'amend':
       // instar-ops.md section 4: one `-o` per option.
       return ['amend', '-f', request.format, ...repeatedOptions(request.options), request.file];
+    case 'snapshot':
+      // instar-ops.md section 7: `snapshot -c|-d|-a ARG FILE`, `snapshot -l FILE`.
+      return snapshotArgs(request);
+    case 'bitmap':
+      // instar-ops.md section 8: "Identical argv for both tools".
+      return bitmapArgs(request);
   }
 }

@@ -1,4 +1,4 @@
-import type { ToolRequest, KeyValue, MapRequest, ResizeRequest, BenchRequest } from './requests.ts';
+import type { ToolRequest, KeyValue, MapRequest, ResizeRequest, BenchRequest, SnapshotRequest, BitmapRequest } from './requests.ts';
 
 function joinOptions(options: readonly KeyValue[]): string[] {
   return options.length > 0 ? ['-o', options.map(([k, v]) => `${k}=${v}`).join(',')] : [];
@@ -61,6 +61,33 @@ export function benchArgs(request: BenchRequest): string[] {
   ];
 }
 
+const SNAPSHOT_FLAGS = { create: '-c', delete: '-d', apply: '-a' } as const;
+
+/** `snapshot -c|-d|-a ARG FILE` or `snapshot -l FILE`: the same tokens in both dialects (instar-ops.md section 7). */
+export function snapshotArgs(request: SnapshotRequest): string[] {
+  if (request.action === 'list') return ['snapshot', '-l', request.file];
+  return ['snapshot', SNAPSHOT_FLAGS[request.action], request.argument ?? '', request.file];
+}
+
+/** `bitmap --ACTION [...] FILE NAME`: "identical argv for both tools", no -f (instar-ops.md section 8). */
+export function bitmapArgs(request: BitmapRequest): string[] {
+  switch (request.action) {
+    case 'add':
+      return [
+        'bitmap',
+        '--add',
+        ...(request.granularity !== undefined ? ['-g', String(request.granularity)] : []),
+        ...(request.disabled ? ['--disable'] : []),
+        request.file,
+        request.name,
+      ];
+    case 'merge':
+      return ['bitmap', '--merge', request.source, request.file, request.name];
+    default:
+      return ['bitmap', `--${request.action}`, request.file, request.name];
+  }
+}
+
 /** Arguments for qemu-img (and any candidate speaking its dialect). */
 export function qemuImgArgs(request: ToolRequest): string[] {
   switch (request.op) {
@@ -121,5 +148,9 @@ export function qemuImgArgs(request: ToolRequest): string[] {
       return ['check', '-f', request.format, '-r', request.tier, '--output=json', request.file];
     case 'amend':
       return ['amend', '-f', request.format, ...joinOptions(request.options), request.file];
+    case 'snapshot':
+      return snapshotArgs(request);
+    case 'bitmap':
+      return bitmapArgs(request);
   }
 }

@@ -119,6 +119,25 @@ export interface AmendRequest {
   readonly options: readonly KeyValue[];
 }
 
+/**
+ * `snapshot -c NAME | -d NAME | -a ID-OR-NAME | -l` on a qcow2 image, in
+ * place (instar-ops.md section 7). qemu-img's `-d` matches names only and
+ * `-a` tries ids first; the argument goes out exactly as given.
+ */
+export interface SnapshotRequest {
+  readonly op: 'snapshot';
+  readonly file: string;
+  readonly action: 'create' | 'delete' | 'apply' | 'list';
+  /** The name or id; undefined only for `list`. */
+  readonly argument: string | undefined;
+}
+
+/** `bitmap` with one action on a qcow2 image, in place (instar-ops.md section 8). */
+export type BitmapRequest =
+  | { readonly op: 'bitmap'; readonly file: string; readonly action: 'add'; readonly name: string; readonly granularity: number | undefined; readonly disabled: boolean }
+  | { readonly op: 'bitmap'; readonly file: string; readonly action: 'remove' | 'clear' | 'enable' | 'disable'; readonly name: string }
+  | { readonly op: 'bitmap'; readonly file: string; readonly action: 'merge'; readonly name: string; readonly source: string };
+
 export type ToolRequest =
   | DdRequest
   | CreateRequest
@@ -130,6 +149,8 @@ export type ToolRequest =
   | ResizeRequest
   | BenchRequest
   | RepairRequest
-  | AmendRequest;
+  | AmendRequest
+  | SnapshotRequest
+  | BitmapRequest;
 
 export type Operation = ToolRequest['op'];

@@ -4,6 +4,16 @@ import type { RecipeStep } from '../images/recipe.ts';
 import type { Divergence, JsonValue } from '../oracles/divergence.ts';
 import type { Signature } from './signature.ts';
 
+/** One earlier command of a sequence, run on both sides before the one that diverged. */
+export interface ReproCommand {
+  /** What the step does, for the script's comment, e.g. "snapshot -c 'alpha'". */
+  readonly title: string;
+  /** qemu-io runs the same on both copies; `tools` runs the reference and the candidate. */
+  readonly via: 'tools' | 'qemu-io';
+  readonly referenceArgs: readonly string[];
+  readonly candidateArgs: readonly string[];
+}
+
 /** How repro.sh rebuilds an input and what it then runs. */
 export interface ReproPlan {
   /** Inputs to build, by file name in the repro's working directory. */
@@ -13,6 +23,12 @@ export interface ReproPlan {
   readonly candidateArgs: readonly string[];
   /** Shell lines run after both tools; they set `diverged=1` when the divergence shows. */
   readonly compare: readonly string[];
+  /**
+   * For a sequence (the life cycle): the commands that came before, numbered
+   * 1…n in the script, and how the last one (numbered n+1) runs.
+   */
+  readonly sequence?: readonly ReproCommand[];
+  readonly lastVia?: 'tools' | 'qemu-io';
 }
 
 /** One shrunk counterexample, with everything a bug report needs. */

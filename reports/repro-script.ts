@@ -66,16 +66,30 @@ export function reproScript(finding: Finding, tools: ReproTools, timeoutSeconds:
       lines.push(`${tool} ${shellJoin(step.args)} >/dev/null || { echo "could not build ${input.file}" >&2; exit 2; }`);
     }
   }
+  const sequence = finding.repro.sequence ?? [];
+  const lastViaQemuIo = finding.repro.lastVia === 'qemu-io';
+  if (sequence.length > 0) lines.push('', `# 2. The ${sequence.length} earlier command(s) of the sequence, on both copies.`);
+  sequence.forEach((command, index) => {
+    const [reference, candidate] = command.via === 'qemu-io' ? ['"$QEMU_IO"', '"$QEMU_IO"'] : ['"$QEMU_IMG"', '"${candidate[@]}"'];
+    lines.push(
+      `echo ${shellQuote(`step ${index + 1}: ${command.title}`)}`,
+      `timeout -s KILL "$limit" ${reference} ${shellJoin(command.referenceArgs)} >/dev/null 2>&1; echo "  reference exit $?"`,
+      `timeout -s KILL "$limit" ${candidate} ${shellJoin(command.candidateArgs)} >/dev/null 2>&1; echo "  candidate exit $?"`,
+    );
+  });
+  const [lastReference, lastCandidate] = lastViaQemuIo ? ['"$QEMU_IO"', '"$QEMU_IO"'] : ['"$QEMU_IMG"', '"${candidate[@]}"'];
   lines.push(
     '',
-    '# 2. Both tools, each with a time limit (a hang is a finding too).',
-    `timeout -s KILL "$limit" "$QEMU_IMG" ${shellJoin(finding.repro.referenceArgs)} >reference.stdout 2>reference.stderr; reference_rc=$?`,
-    `timeout -s KILL "$limit" "\${candidate[@]}" ${shellJoin(finding.repro.candidateArgs)} >candidate.stdout 2>candidate.stderr; candidate_rc=$?`,
+    sequence.length > 0
+      ? `# 3. Step ${sequence.length + 1}, where the sequence diverges, each side with a time limit (a hang is a finding too).`
+      : '# 2. Both tools, each with a time limit (a hang is a finding too).',
+    `timeout -s KILL "$limit" ${lastReference} ${shellJoin(finding.repro.referenceArgs)} >reference.stdout 2>reference.stderr; reference_rc=$?`,
+    `timeout -s KILL "$limit" ${lastCandidate} ${shellJoin(finding.repro.candidateArgs)} >candidate.stdout 2>candidate.stderr; candidate_rc=$?`,
     'echo "reference exit $reference_rc; candidate exit $candidate_rc (137 = killed, e.g. by the time limit)"',
     'echo "--- reference stderr"; head -c 2000 reference.stderr',
     'echo "--- candidate stderr"; head -c 2000 candidate.stderr',
     '',
-    '# 3. The oracle.',
+    sequence.length > 0 ? '# 4. The oracle.' : '# 3. The oracle.',
     ...finding.repro.compare,
     '',
     'if [ "$diverged" = 1 ]; then echo "DIVERGENCE REPRODUCED"; exit 1; fi',
