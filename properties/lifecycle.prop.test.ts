@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { lifecycleCaseArbitrary, type LifecycleCase } from '../arbitraries/lifecycle-case.ts';
+import { simplifyLifecycleCase } from '../arbitraries/lifecycle-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
@@ -39,6 +40,7 @@ const property = differentialProperty<LifecycleCase>({
   propertyFile: 'properties/lifecycle.prop.test.ts',
   context,
   check: (lifecycleCase) => checkLifecycleCase(env, lifecycleCase),
+  simplify: simplifyLifecycleCase,
 });
 
 test.prop([lifecycleCaseArbitrary], property.parameters)(

@@ -22,6 +22,8 @@ import { mapCaseArbitrary } from '../arbitraries/map-case.ts';
 import { mapCaseComplexity, simplifyMapCase } from '../arbitraries/map-case-simplify.ts';
 import { resizeCaseArbitrary } from '../arbitraries/resize-case.ts';
 import { benchOpCaseArbitrary } from '../arbitraries/bench-op-case.ts';
+import { lifecycleCaseArbitrary } from '../arbitraries/lifecycle-case.ts';
+import { lifecycleCaseComplexity, simplifyLifecycleCase } from '../arbitraries/lifecycle-case-simplify.ts';
 import { benchOpCaseComplexity, simplifyBenchOpCase } from '../arbitraries/bench-op-case-simplify.ts';
 import { resizeCaseComplexity, simplifyResizeCase } from '../arbitraries/resize-case-simplify.ts';
 import { imageSpecComplexity, simplifyImageSpec } from '../arbitraries/image-spec-simplify.ts';
@@ -278,6 +280,23 @@ describeSimplifier({
   simplify: simplifyAmendCase,
   complexity: amendCaseComplexity,
   problem: (c) => (c.source.layout.format !== 'qcow2' ? 'a non-qcow2 source' : c.source.extents.length === 0 ? 'a source without data' : imageSpecProblem(c.source)),
+});
+
+describeSimplifier({
+  name: 'life cycle',
+  arbitrary: lifecycleCaseArbitrary,
+  simplify: simplifyLifecycleCase,
+  complexity: lifecycleCaseComplexity,
+  problem: (c) =>
+    c.base.layout.format !== 'qcow2'
+      ? 'a non-qcow2 base'
+      : c.steps.length === 0 || c.steps.length > 8
+        ? `${c.steps.length} steps`
+        : c.base.extents.length > 3
+          ? 'more than three base extents'
+          : c.base.size % (64 * KiB) !== 0
+            ? 'a base size off the 64 KiB grid'
+            : imageSpecProblem(c.base),
 });
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+import { lifecycleCaseArbitrary, type LifecycleCase } from '../../arbitraries/lifecycle-case.ts';
+import { simplifyLifecycleCase } from '../../arbitraries/lifecycle-case-simplify.ts';
+import type { ResolvedTools } from '../../config/resolve-tools.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
+import { ImageCache } from '../../images/materialise.ts';
+import { RunStats } from '../../oracles/run-stats.ts';
+import { checkLifecycleCase, type LifecyclePropertyEnv } from '../../properties/lifecycle.ts';
+import { is, mutantScenario, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
+
+/** A life-cycle property environment for tests, with its own image cache. */
+export function lifecycleEnv(tools: ResolvedTools, timeoutMs = 30_000): LifecyclePropertyEnv {
+  const qemuImg = tools.reference.command[0] ?? 'qemu-img';
+  return {
+    reference: tools.reference,
+    candidate: tools.candidate,
+    qemuIo: tools.qemuIo,
+    timeoutMs,
+    candidateTime: DEFAULT_CANDIDATE_TIME_POLICY,
+    images: new ImageCache({ qemuImg, qemuIo: tools.qemuIo, timeoutMs: 30_000 }),
+    stats: new RunStats('lifecycle'),
+  };
+}
+
+const lifecycleHarness: PropertyHarness<LifecycleCase, LifecyclePropertyEnv> = {
+  property: 'lifecycle',
+  arbitrary: lifecycleCaseArbitrary,
+  makeEnv: (tools, toolTimeoutMs) => lifecycleEnv(tools, toolTimeoutMs),
+  check: checkLifecycleCase,
+  simplify: simplifyLifecycleCase,
+  dispose: (env) => env.images.dispose(),
+};
+
+const lifecycleScenario = (s: ScenarioSpec<LifecycleCase, LifecyclePropertyEnv>): MutantScenario => mutantScenario(lifecycleHarness, s);
+
+/** The smallest base the arbitrary draws: 64 KiB, default clusters, no data. */
+const SMALLEST_BASE = { layout: { format: 'qcow2', clusterSize: 65536, extendedL2: false, lazyRefcounts: false }, size: 65536, extents: [] };
+
+/** Each mutant wraps qemu-img and injects one bug; "minimal" is the fewest commands on the simplest base that still fail. */
+export const scenarios: MutantScenario[] = [
+  lifecycleScenario({
+    title: "snapshot -l pads multibyte names by characters (instar's real bug): shrunk to a multibyte snapshot, then -l, on the smallest qcow2",
+    mutant: 'lifecycle-snapshot-list-pads-by-characters.sh',
+    seed: 1,
+    numRuns: 40,
+    minimal: (found) => [
+      is('case', found.value, { base: SMALLEST_BASE, steps: [{ do: 'snapshot-create', name: 'snäp-名前' }, { do: 'snapshot-list' }] }),
+      is('divergence', found.finding.divergence.kind, 'output-text'),
+    ],
+    reproShows: ['snapshot -l differs (dates normalised)'],
+  }),
+  lifecycleScenario({
+    title: "snapshot -d leaves surviving L2 tables without COPIED (instar's real bug): shrunk to a snapshot of a one-sector image, then its deletion",
+    mutant: 'lifecycle-snapshot-delete-drops-copied.sh',
+    seed: 1,
+    numRuns: 40,
+    minimal: (found) => [
+      is('steps', found.value.steps.map((s) => s.do), ['snapshot-create', 'snapshot-delete']),
+      is('base', found.value.base, { ...SMALLEST_BASE, extents: [{ offset: 0, length: 512, fill: 34 }] }),
+      is('divergence', found.finding.divergence.kind, 'metadata'),
+    ],
+    reproShows: ["qemu-img check finds the candidate's image unclean"],
+  }),
+  lifecycleScenario({
+    title: 'bitmap --add --disable adds an enabled bitmap: shrunk to that one command on the smallest qcow2',
+    mutant: 'lifecycle-bitmap-add-ignores-disable.sh',
+    seed: 1,
+    numRuns: 40,
+    minimal: (found) => [
+      is('case', found.value, { base: SMALLEST_BASE, steps: [{ do: 'bitmap-add', bitmap: 0, granularity: null, disabled: true }] }),
+      is('divergence', found.finding.divergence.kind, 'metadata'),
+    ],
+    reproShows: ['qemu-img info differs'],
+  }),
+];
