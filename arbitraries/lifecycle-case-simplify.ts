@@ -76,6 +76,13 @@ export function simplifyLifecycleCase(lifecycleCase: LifecycleCase): readonly Si
       moves.push({ move: 'fold step 1 (a write) into the base', value: { base: { ...base, extents }, steps: rest } });
     }
   }
+  // A write moved one earlier (toward a fold into the base).
+  steps.forEach((step, index) => {
+    const before = steps[index - 1];
+    if (step.do !== 'write' || before === undefined || before.do === 'write') return;
+    const swapped = steps.map((s, i) => (i === index - 1 ? step : i === index ? before : s));
+    moves.push({ move: `step ${index + 1} (a write) one earlier`, value: { base, steps: swapped } });
+  });
   for (const { move, value } of simplerBases(base)) moves.push({ move: `base ${move}`, value: { base: value, steps } });
   steps.forEach((step, index) => {
     for (const simpler of simplerSteps(step)) {
@@ -104,8 +111,8 @@ function stepComplexity(step: LifecycleStep): number {
  * per base extent, 2^23 and its length and offset in bytes (a base holds at
  * most 4 MiB, so they stay below 2^27): folding a write into the base trades
  * a command for an extent and still counts as simpler. Then the base's size
- * units, cluster-size rank and lazy refcounts, and the commands' own
- * complexity.
+ * units, cluster-size rank and lazy refcounts, the commands' own
+ * complexity, and how late the writes come.
  */
 export function lifecycleCaseComplexity(lifecycleCase: LifecycleCase): Complexity {
   const { base, steps } = lifecycleCase;
@@ -116,5 +123,6 @@ export function lifecycleCaseComplexity(lifecycleCase: LifecycleCase): Complexit
     CLUSTER_SIZES.indexOf(clusterSizeOf(base) as (typeof CLUSTER_SIZES)[number]),
     base.layout.format === 'qcow2' && base.layout.lazyRefcounts ? 1 : 0,
     steps.reduce((sum, s) => sum + stepComplexity(s), 0),
+    steps.reduce((sum, s, index) => sum + (s.do === 'write' ? index : 0), 0),
   ];
 }

@@ -120,6 +120,11 @@ async function infoJson(qemuImg: string, path: string, timeoutMs: number): Promi
 const isOutcome = (value: JsonValue | ProcessOutcome): value is ProcessOutcome =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && 'termination' in value;
 
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([readFile(a), readFile(b)]);
+  return x.equals(y);
+}
+
 /**
  * The state after a step, both sides against the model and against each
  * other: content (flattened by qemu-img), normalised info (snapshots and
@@ -130,25 +135,28 @@ const isOutcome = (value: JsonValue | ProcessOutcome): value is ProcessOutcome =
 async function stateDivergence(env: LifecyclePropertyEnv, sides: Sides, model: LifecycleModel): Promise<Divergence | undefined> {
   const qemuImg = env.reference.command[0] ?? 'qemu-img';
   const { dir, referencePath, candidatePath } = sides;
+  // Byte-identical copies read the same: then only qemu-img against the model is left to see.
+  const identical = await sameBytes(referencePath, candidatePath);
   const [ref, cand] = await Promise.all([
     readImage(qemuImg, referencePath, 'qcow2', dir, env.timeoutMs),
-    readImage(qemuImg, candidatePath, 'qcow2', dir, env.timeoutMs),
+    identical ? undefined : readImage(qemuImg, candidatePath, 'qcow2', dir, env.timeoutMs),
   ]);
   if (ref.kind === 'unreadable') return divergence('model-mismatch', `qemu-img cannot read its own image: ${readerFailureLine(ref.outcome)}`);
   const modelContent = compareContent(model.content, ref.bytes);
   if (modelContent !== undefined) {
     return divergence('model-mismatch', "qemu-img's image disagrees with the life-cycle model's content", describeContentDifference(modelContent, 'the model', 'qemu-img'));
   }
-  if (cand.kind === 'unreadable') {
+  if (cand?.kind === 'unreadable') {
     return divergence('output-unreadable', `qemu-img cannot read the candidate's image: ${readerFailureLine(cand.outcome)}`, '', { reader: 'qemu-img' });
   }
-  const content = contentDivergence(ref.bytes, cand.bytes);
+  const content = cand === undefined ? undefined : contentDivergence(ref.bytes, cand.bytes);
   if (content !== undefined) return content;
 
-  const [refInfo, candInfo] = await Promise.all([infoJson(qemuImg, referencePath, env.timeoutMs), infoJson(qemuImg, candidatePath, env.timeoutMs)]);
+  const [refInfo, candInfo] = await Promise.all([infoJson(qemuImg, referencePath, env.timeoutMs), identical ? undefined : infoJson(qemuImg, candidatePath, env.timeoutMs)]);
   if (isOutcome(refInfo)) return divergence('model-mismatch', `qemu-img info fails on qemu-img's own image: ${readerFailureLine(refInfo)}`);
   const modelProblem = stateDisagreement(modelState(model), infoState(refInfo));
   if (modelProblem !== undefined) return divergence('model-mismatch', "qemu-img info disagrees with the life-cycle model", modelProblem);
+  if (candInfo === undefined) return undefined;
   if (isOutcome(candInfo)) {
     return divergence('metadata', `qemu-img info fails on the candidate's image: ${readerFailureLine(candInfo)}`, '', { document: 'info', fields: [{ field: 'readable' }] });
   }
@@ -165,10 +173,6 @@ async function stateDivergence(env: LifecyclePropertyEnv, sides: Sides, model: L
 
 const firstLine = (text: string): string => text.trim().split('\n')[0] ?? '';
 
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([readFile(a), readFile(b)]);
-  return x.equals(y);
-}
 
 /**
  * One step on both copies: the exit statuses (and the model's prediction

@@ -7,6 +7,7 @@
 QEMU_IMG="${QEMU_IMG:-qemu-img}"
 if [ "${1:-}" != snapshot ] || [ "${2:-}" != -l ]; then exec "$QEMU_IMG" "$@"; fi
 out="$("$QEMU_IMG" "$@")"; rc=$?
+[ -n "$out" ] || exit "$rc"
 bytes() { local LC_ALL=C; printf '%s' "${#1}"; }
 chars() { local LC_ALL=C.UTF-8; printf '%s' "${#1}"; }
 while IFS= read -r line; do
