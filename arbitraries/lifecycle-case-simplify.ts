@@ -76,6 +76,17 @@ export function simplifyLifecycleCase(lifecycleCase: LifecycleCase): readonly Si
       moves.push({ move: 'fold step 1 (a write) into the base', value: { base: { ...base, extents }, steps: rest } });
     }
   }
+  // A bitmap renamed to b0 everywhere, when no step names b0: names in one step alone cannot move.
+  const usedBitmaps = new Set(steps.flatMap((s) => [...('bitmap' in s ? [s.bitmap] : []), ...(s.do === 'bitmap-merge' ? [s.source] : [])]));
+  if (!usedBitmaps.has(0)) {
+    for (const k of [...usedBitmaps].sort()) {
+      const renamed = steps.map((s) => {
+        const named = 'bitmap' in s && s.bitmap === k ? { ...s, bitmap: 0 } : s;
+        return named.do === 'bitmap-merge' && named.source === k ? { ...named, source: 0 } : named;
+      });
+      moves.push({ move: `bitmap b${k} → b0 in every step`, value: { base, steps: renamed } });
+    }
+  }
   // A write moved one earlier (toward a fold into the base).
   steps.forEach((step, index) => {
     const before = steps[index - 1];

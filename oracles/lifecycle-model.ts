@@ -8,6 +8,7 @@ import {
 } from '../arbitraries/lifecycle-case.ts';
 import type { ImageSpec } from '../images/image-spec.ts';
 import type { ToolRequest } from '../drivers/requests.ts';
+import { markDirty, type DirtyRanges } from './dirty-ranges.ts';
 
 /**
  * The guest-visible state of a qcow2 image under in-place commands, as
@@ -26,6 +27,8 @@ export interface BitmapEntry {
   readonly name: string;
   readonly granularity: number;
   readonly enabled: boolean;
+  /** The set bits, as byte ranges of whole granules. */
+  readonly dirty: DirtyRanges;
 }
 
 export interface LifecycleModel {
@@ -49,6 +52,8 @@ export interface PlannedStep {
   readonly expect: { readonly succeeds: false } | { readonly succeeds: true; readonly model: LifecycleModel };
   /** Whether the command only reads (no state comparison needed afterwards). */
   readonly readOnly: boolean;
+  /** Whether a bitmap's bits may change (so they are read afterwards). */
+  readonly bitsMayChange: boolean;
 }
 
 /** qemu keeps snapshot names in a 256-byte buffer: longer names are cut to 255 bytes. */
@@ -96,11 +101,22 @@ function shownName(name: string): string {
 const fails = { succeeds: false } as const;
 const succeeds = (model: LifecycleModel) => ({ succeeds: true, model }) as const;
 
-function withContent(model: LifecycleModel, change: (content: Buffer) => void): LifecycleModel {
+/** A guest write of [offset, offset+length): new content, and every enabled bitmap dirtied there. */
+function written(model: LifecycleModel, offset: number, length: number, fill: number): LifecycleModel {
   const content = Buffer.from(model.content);
-  change(content);
-  return { ...model, content };
+  content.fill(fill, offset, offset + length);
+  const bitmaps = model.bitmaps.map((b) => (b.enabled ? { ...b, dirty: markDirty(b.dirty, [[offset, offset + length]], b.granularity, content.length) } : b));
+  return { ...model, content, bitmaps };
 }
+
+/** Grown by `grow` zero bytes: a dirty granule cut short by the old end now reaches as far as the new size allows. */
+function grown(model: LifecycleModel, grow: number): LifecycleModel {
+  const content = Buffer.concat([model.content, Buffer.alloc(grow)]);
+  const bitmaps = model.bitmaps.map((b) => ({ ...b, dirty: markDirty([], b.dirty, b.granularity, content.length) }));
+  return { ...model, content, bitmaps };
+}
+
+const hasEnabledBitmap = (model: LifecycleModel): boolean => model.bitmaps.some((b) => b.enabled);
 
 /**
  * Turns a generated step into the concrete command for the current state,
@@ -114,8 +130,9 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
       return {
         label: `qemu-io: write -P ${step.fill} ${offset} ${length}`,
         command: { via: 'qemu-io', command: `write -P ${step.fill} ${offset} ${length}` },
-        expect: succeeds(withContent(model, (c) => c.fill(step.fill, offset, offset + length))),
+        expect: succeeds(written(model, offset, length, step.fill)),
         readOnly: false,
+        bitsMayChange: hasEnabledBitmap(model),
       };
     }
     case 'write-zeroes': {
@@ -123,8 +140,9 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
       return {
         label: `qemu-io: write -z ${offset} ${length}`,
         command: { via: 'qemu-io', command: `write -z ${offset} ${length}` },
-        expect: succeeds(withContent(model, (c) => c.fill(0, offset, offset + length))),
+        expect: succeeds(written(model, offset, length, 0)),
         readOnly: false,
+        bitsMayChange: hasEnabledBitmap(model),
       };
     }
     case 'discard': {
@@ -132,8 +150,9 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
       return {
         label: `qemu-io: discard ${offset} ${length}`,
         command: { via: 'qemu-io', command: `discard ${offset} ${length}` },
-        expect: succeeds(withContent(model, (c) => c.fill(0, offset, offset + length))),
+        expect: succeeds(written(model, offset, length, 0)),
         readOnly: false,
+        bitsMayChange: hasEnabledBitmap(model),
       };
     }
     case 'snapshot-create': {
@@ -143,6 +162,7 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
         command: { via: 'tool', request: (file) => ({ op: 'snapshot', file, action: 'create', argument: step.name }) },
         expect: succeeds({ ...model, snapshots: [...model.snapshots, entry] }),
         readOnly: false,
+        bitsMayChange: false,
       };
     }
     case 'snapshot-delete': {
@@ -154,6 +174,7 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
         command: { via: 'tool', request: (file) => ({ op: 'snapshot', file, action: 'delete', argument }) },
         expect: index < 0 ? fails : succeeds({ ...model, snapshots: model.snapshots.filter((_, i) => i !== index) }),
         readOnly: false,
+        bitsMayChange: false,
       };
     }
     case 'snapshot-apply': {
@@ -167,6 +188,7 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
         command: { via: 'tool', request: (file) => ({ op: 'snapshot', file, action: 'apply', argument }) },
         expect: refused || found === undefined ? fails : succeeds({ ...model, content: Buffer.from(found.content) }),
         readOnly: false,
+        bitsMayChange: false,
       };
     }
     case 'snapshot-list':
@@ -175,6 +197,7 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
         command: { via: 'tool', request: (file) => ({ op: 'snapshot', file, action: 'list', argument: undefined }) },
         expect: succeeds(model),
         readOnly: true,
+        bitsMayChange: false,
       };
     case 'bitmap-add': {
       const name = bitmapName(step.bitmap);
@@ -186,8 +209,9 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
           via: 'tool',
           request: (file) => ({ op: 'bitmap', file, action: 'add', name, granularity: step.granularity ?? undefined, disabled: step.disabled }),
         },
-        expect: exists ? fails : succeeds({ ...model, bitmaps: [...model.bitmaps, { name, granularity, enabled: !step.disabled }] }),
+        expect: exists ? fails : succeeds({ ...model, bitmaps: [...model.bitmaps, { name, granularity, enabled: !step.disabled, dirty: [] }] }),
         readOnly: false,
+        bitsMayChange: !exists,
       };
     }
     case 'bitmap-remove':
@@ -201,25 +225,30 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
         action === 'remove'
           ? model.bitmaps.filter((b) => b.name !== name)
           : action === 'clear'
-            ? model.bitmaps
+            ? model.bitmaps.map((b) => (b.name === name ? { ...b, dirty: [] } : b))
             : model.bitmaps.map((b) => (b.name === name ? { ...b, enabled: action === 'enable' } : b));
       return {
         label: `bitmap --${action} ${name}`,
         command: { via: 'tool', request: (file) => ({ op: 'bitmap', file, action, name }) },
         expect: exists ? succeeds({ ...model, bitmaps }) : fails,
         readOnly: false,
+        bitsMayChange: exists && action === 'clear',
       };
     }
     case 'bitmap-merge': {
       const name = bitmapName(step.bitmap);
       const source = bitmapName(step.source);
-      const both = model.bitmaps.some((b) => b.name === name) && model.bitmaps.some((b) => b.name === source);
+      const from = model.bitmaps.find((b) => b.name === source);
+      const both = from !== undefined && model.bitmaps.some((b) => b.name === name);
+      const size = model.content.length;
+      const bitmaps = model.bitmaps.map((b) => (b.name === name && from !== undefined ? { ...b, dirty: markDirty(b.dirty, from.dirty, b.granularity, size) } : b));
       return {
         label: `bitmap --merge ${source} ${name}`,
         command: { via: 'tool', request: (file) => ({ op: 'bitmap', file, action: 'merge', name, source }) },
         // qemu-img merges across granularities and into disabled bitmaps alike.
-        expect: both ? succeeds(model) : fails,
+        expect: both ? succeeds({ ...model, bitmaps }) : fails,
         readOnly: false,
+        bitsMayChange: both,
       };
     }
     case 'resize': {
@@ -227,8 +256,9 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
       return {
         label: `resize +${grow}`,
         command: { via: 'tool', request: (file) => ({ op: 'resize', file, format: 'qcow2', shrink: false, preallocation: undefined, size: `+${grow}` }) },
-        expect: succeeds({ ...model, content: Buffer.concat([model.content, Buffer.alloc(grow)]) }),
+        expect: succeeds(grown(model, grow)),
         readOnly: false,
+        bitsMayChange: model.bitmaps.length > 0,
       };
     }
     case 'amend': {
@@ -238,6 +268,7 @@ export function planStep(model: LifecycleModel, step: LifecycleStep): PlannedSte
         command: { via: 'tool', request: (file) => ({ op: 'amend', file, format: 'qcow2', options: [['lazy_refcounts', value]] }) },
         expect: succeeds({ ...model, lazyRefcounts: step.lazyRefcounts }),
         readOnly: false,
+        bitsMayChange: false,
       };
     }
   }

@@ -3,6 +3,7 @@ import { afterAll } from 'vitest';
 import { lifecycleCaseArbitrary, type LifecycleCase } from '../arbitraries/lifecycle-case.ts';
 import { simplifyLifecycleCase } from '../arbitraries/lifecycle-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
+import { qemuNbdBeside } from '../config/qemu-nbd.ts';
 import { ImageCache } from '../images/materialise.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkLifecycleCase } from './lifecycle.ts';
@@ -11,11 +12,14 @@ import { differentialProperty, testTimeoutMs } from '../hunting/property-runner.
 const context = await suiteContext();
 const qemuImg = context.reference.command[0] ?? 'qemu-img';
 const stats = new RunStats('lifecycle');
+const qemuNbd = qemuNbdBeside(qemuImg);
+if (qemuNbd === undefined) console.warn(`lifecycle: no qemu-nbd beside ${qemuImg} or on PATH: bitmaps' bits are not compared (qemu-utils installs it)`);
 const images = new ImageCache({ qemuImg, qemuIo: context.qemuIo, timeoutMs: context.timeoutMs });
 const env = {
   reference: context.reference,
   candidate: context.candidate,
   qemuIo: context.qemuIo,
+  qemuNbd,
   timeoutMs: context.timeoutMs,
   candidateTime: context.candidateTime,
   images,

@@ -20,6 +20,8 @@ import { initialModel, planStep, resolveTarget, type LifecycleModel, type Planne
 import { infoState, modelState, stateDisagreement, withoutSnapshotDates } from '../oracles/lifecycle-state.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage } from '../oracles/read-image.ts';
+import { readBitmapBits } from '../oracles/bitmap-bits.ts';
+import { describeRanges } from '../oracles/dirty-ranges.ts';
 import { readerFailureLine } from '../oracles/reader-failure.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { firstDifferentLine, normaliseSnapshotList } from '../oracles/snapshot-list.ts';
@@ -33,6 +35,8 @@ export interface LifecyclePropertyEnv {
   readonly reference: Tool;
   readonly candidate: Tool;
   readonly qemuIo: string;
+  /** For reading bitmaps' bits (oracles/bitmap-bits.ts); undefined: bits are not compared (the run says so). */
+  readonly qemuNbd: string | undefined;
   readonly timeoutMs: number;
   readonly candidateTime: CandidateTimePolicy;
   readonly images: ImageCache;
@@ -171,6 +175,35 @@ async function stateDivergence(env: LifecyclePropertyEnv, sides: Sides, model: L
   return cleanlinessDivergence(qemuImg, referencePath, candidatePath, 'qcow2', env.timeoutMs);
 }
 
+/**
+ * Every bitmap's bits, qemu-img's against the model first, then the
+ * candidate's against qemu-img's (skipped for byte-identical copies).
+ */
+async function bitsDivergence(env: LifecyclePropertyEnv, sides: Sides, model: LifecycleModel): Promise<Divergence | undefined> {
+  if (env.qemuNbd === undefined) return undefined;
+  const tools = { qemuImg: env.reference.command[0] ?? 'qemu-img', qemuNbd: env.qemuNbd };
+  const identical = await sameBytes(sides.referencePath, sides.candidatePath);
+  for (const bitmap of model.bitmaps) {
+    const ref = await readBitmapBits(tools, sides.referencePath, bitmap.name, sides.dir, env.timeoutMs);
+    if (ref.kind === 'failed') return divergence('model-mismatch', `${ref.why} on qemu-img's image: ${readerFailureLine(ref.outcome)}`);
+    if (describeRanges(ref.dirty) !== describeRanges(bitmap.dirty)) {
+      return divergence('model-mismatch', `bitmap ${bitmap.name}'s bits disagree with the life-cycle model`, `model: ${describeRanges(bitmap.dirty)}\nqemu-img: ${describeRanges(ref.dirty)}`);
+    }
+    if (identical) continue;
+    const cand = await readBitmapBits(tools, sides.candidatePath, bitmap.name, sides.dir, env.timeoutMs);
+    const fields = [{ field: 'dirty ranges' }];
+    if (cand.kind === 'failed') return divergence('metadata', `${cand.why} on the candidate's image: ${readerFailureLine(cand.outcome)}`, '', { document: 'bitmap bits', fields });
+    if (describeRanges(cand.dirty) !== describeRanges(ref.dirty)) {
+      return divergence('metadata', `bitmap ${bitmap.name}'s bits differ`, `reference: ${describeRanges(ref.dirty)}\ncandidate: ${describeRanges(cand.dirty)}`, {
+        document: 'bitmap bits',
+        fields,
+        bitmap: bitmap.name,
+      });
+    }
+  }
+  return undefined;
+}
+
 const firstLine = (text: string): string => text.trim().split('\n')[0] ?? '';
 
 
@@ -248,7 +281,7 @@ async function checkStep(
     return state === undefined ? { kind: 'next', model } : observed(state);
   }
   const next = planned.expect.succeeds ? planned.expect.model : model;
-  const state = await stateDivergence(env, sides, next);
+  const state = (await stateDivergence(env, sides, next)) ?? (planned.bitsMayChange ? await bitsDivergence(env, sides, next) : undefined);
   return state === undefined ? { kind: 'next', model: next } : observed(state);
 }
 
