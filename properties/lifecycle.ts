@@ -71,14 +71,38 @@ export function stepKind(step: LifecycleStep): string {
   }
 }
 
-/** Input classes for the coverage tally: what each step does and to what state. */
+const NAME_CLASSES: ReadonlyArray<readonly [string, (name: string) => boolean]> = [
+  ['multibyte', (n) => Buffer.byteLength(n) !== n.length],
+  ['digits', (n) => /^\d+$/.test(n)],
+  ['spaces', (n) => n.includes(' ')],
+  ['255-bytes', (n) => Buffer.byteLength(n) === 255],
+];
+
+/** Whether some step of kind `first` comes before some step of kind `then`. */
+function followedBy(steps: readonly LifecycleStep[], first: (s: LifecycleStep) => boolean, then: (s: LifecycleStep) => boolean): boolean {
+  const at = steps.findIndex(first);
+  return at >= 0 && steps.slice(at + 1).some(then);
+}
+
+/** Input classes for the coverage tally: the base, the commands, and the orders in which bugs live. */
 export function lifecycleInputClasses(lifecycleCase: LifecycleCase): string[] {
-  const { layout } = lifecycleCase.base;
+  const { base, steps } = lifecycleCase;
+  const is = (kind: LifecycleStep['do']) => (s: LifecycleStep): boolean => s.do === kind;
+  const isWrite = (s: LifecycleStep): boolean => s.do === 'write' || s.do === 'write-zeroes' || s.do === 'discard';
+  const enabledBitmap = (s: LifecycleStep): boolean => s.do === 'bitmap-add' && !s.disabled;
+  const names = steps.flatMap((s) => (s.do === 'snapshot-create' ? [s.name] : []));
   return [
-    `cluster=${layout.format === 'qcow2' ? layout.clusterSize : 'n/a'}`,
-    `steps=${lifecycleCase.steps.length}`,
-    ...new Set(lifecycleCase.steps.map((s) => `step=${stepKind(s)}`)),
-    ...(lifecycleCase.base.extents.length > 0 ? ['base-has-data'] : []),
+    `cluster=${base.layout.format === 'qcow2' ? base.layout.clusterSize : 'n/a'}`,
+    `steps=${steps.length}`,
+    ...new Set(steps.map((s) => `step=${stepKind(s)}`)),
+    ...(base.extents.length > 0 ? ['base-has-data'] : []),
+    ...NAME_CLASSES.filter(([, test]) => names.some(test)).map(([name]) => `name=${name}`),
+    ...(followedBy(steps, is('snapshot-create'), is('snapshot-apply')) ? ['order=create-then-apply'] : []),
+    ...(followedBy(steps, is('snapshot-create'), is('snapshot-delete')) ? ['order=create-then-delete'] : []),
+    ...(followedBy(steps, is('snapshot-create'), is('snapshot-list')) ? ['order=create-then-list'] : []),
+    ...(followedBy(steps, is('snapshot-create'), isWrite) ? ['order=write-after-snapshot'] : []),
+    ...(followedBy(steps, enabledBitmap, isWrite) ? ['order=write-after-enabled-bitmap'] : []),
+    ...(followedBy(steps, is('resize'), is('snapshot-apply')) ? ['order=resize-then-apply'] : []),
   ];
 }
 
