@@ -35,7 +35,7 @@ function referenceChoiceLines(reference: ReferenceOfRun, referenceVersion: strin
   ];
 }
 
-const TOOL_VARS: Readonly<Record<string, string>> = { 'qemu-img': '"$QEMU_IMG"', 'qemu-io': '"$QEMU_IO"', rm: 'rm' };
+const TOOL_VARS: Readonly<Record<string, string>> = { 'qemu-img': '"$QEMU_IMG"', 'qemu-io': '"$QEMU_IO"', rm: 'rm', mkdir: 'mkdir' };
 
 /**
  * A stand-alone bash script: rebuilds the input with qemu-img and qemu-io,
