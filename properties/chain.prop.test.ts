@@ -1,6 +1,7 @@
 import { test } from '@fast-check/vitest';
 import { afterAll } from 'vitest';
 import { chainCaseArbitrary, type ChainCase } from '../arbitraries/chain-case.ts';
+import { simplifyChainCase } from '../arbitraries/chain-case-simplify.ts';
 import { suiteContext } from '../config/suite-context.ts';
 import { RunStats } from '../oracles/run-stats.ts';
 import { checkChainCase } from './chain.ts';
@@ -33,6 +34,7 @@ const property = differentialProperty<ChainCase>({
   propertyFile: 'properties/chain.prop.test.ts',
   context,
   check: (chainCase) => checkChainCase(env, chainCase),
+  simplify: simplifyChainCase,
 });
 
 test.prop([chainCaseArbitrary], property.parameters)(

@@ -1,0 +1,70 @@
+import { chainCaseComplexity, simplifyChainCase } from '../../arbitraries/chain-case-simplify.ts';
+import { chainCaseArbitrary, type ChainCase } from '../../arbitraries/chain-case.ts';
+import type { ResolvedTools } from '../../config/resolve-tools.ts';
+import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
+import { RunStats } from '../../oracles/run-stats.ts';
+import { checkChainCase, type ChainPropertyEnv } from '../../properties/chain.ts';
+import { is, mutantScenario, type MutantScenario, type PropertyHarness, type ScenarioSpec } from './scenarios.ts';
+
+/** A chain property environment for tests. */
+export function chainEnv(tools: ResolvedTools, timeoutMs = 30_000): ChainPropertyEnv {
+  return { reference: tools.reference, candidate: tools.candidate, qemuIo: tools.qemuIo, timeoutMs, candidateTime: DEFAULT_CANDIDATE_TIME_POLICY, stats: new RunStats('chain') };
+}
+
+const chainHarness: PropertyHarness<ChainCase, ChainPropertyEnv> = {
+  property: 'chain',
+  arbitrary: chainCaseArbitrary,
+  makeEnv: (tools, toolTimeoutMs) => chainEnv(tools, toolTimeoutMs),
+  check: checkChainCase,
+  simplify: simplifyChainCase,
+  dispose: async () => undefined,
+};
+
+const chainScenario = (s: ScenarioSpec<ChainCase, ChainPropertyEnv>): MutantScenario => mutantScenario(chainHarness, s);
+
+/** Each mutant wraps qemu-img and injects one rebase or commit bug; "minimal" is spelled out per mutant. */
+export const scenarios: MutantScenario[] = [
+  chainScenario({
+    title: 'a safe rebase that only repoints (as -u): shrunk to one step, rebasing a single empty layer onto other.qcow2 with data',
+    mutant: 'chain-safe-rebase-skips-copy.sh',
+    seed: 1,
+    numRuns: 30,
+    minimal: (found) => [
+      is('steps', found.value.steps, [{ do: 'rebase', onto: 0, unsafe: false }]),
+      is('layers', found.value.layers, [{ clusterSize: 65536, extents: [] }]),
+      is('other has one extent', found.value.other.extents.length, 1),
+      is('complexity', chainCaseComplexity(found.value), [1, 1, 1, 0, 0, 0]),
+      is('divergence', found.finding.divergence.kind, 'content'),
+    ],
+    reproShows: ['top.qcow2 reads differently'],
+  }),
+  chainScenario({
+    title: 'a plain commit that does not empty the top (as -d): shrunk to an empty two-layer chain, one sector written to the top, then commit',
+    mutant: 'chain-commit-keeps-top.sh',
+    seed: 1,
+    numRuns: 30,
+    // Minimal: a commit needs a backing file (two layers) and data in the
+    // top; one written sector costs a step where an extent would cost a
+    // layer's data, and both are 1-minimal under the moves. The shrink
+    // lands on the write, the simplest chain: every file empty.
+    minimal: (found) => [
+      is('case', found.value, {
+        layers: [
+          { clusterSize: 65536, extents: [] },
+          { clusterSize: 65536, extents: [] },
+        ],
+        size: 65536,
+        baseSize: 65536,
+        other: { clusterSize: 65536, size: 65536, extents: [] },
+        steps: [
+          { do: 'write', file: 0, region: { at: 0, sectors: 1 }, fill: 1 },
+          { do: 'commit', base: null, drop: false },
+        ],
+      }),
+      is('divergence', found.finding.divergence.kind, 'content'),
+      is('seen in', found.finding.divergence.data['document'], 'own clusters'),
+      is('offset', found.finding.divergence.data['offset'], 0),
+    ],
+    reproShows: ["top.qcow2's own clusters differ"],
+  }),
+];
