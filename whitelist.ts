@@ -989,7 +989,7 @@ const INSTAR_COMMIT = 'shared/reference/instar-ops.md section 6 (commit), "insta
 
 /** The layers a commit of the top into `target` passes through: the top and everything above the target. */
 function committedLayers(f: ChainFacts): string[] {
-  if (typeof f.target !== 'string') return [];
+  if (f.step.do !== 'commit' || typeof f.target !== 'string') return [];
   const below = chainBelow(f.before, TOP);
   const at = below.indexOf(f.target);
   return at < 0 ? [] : [TOP, ...below.slice(0, at)];

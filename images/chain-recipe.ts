@@ -17,10 +17,16 @@ function layerSteps(dir: string, name: string, layer: LayerSpec, size: number, b
  * other.qcow2. The property runs them; repro.sh prints them.
  */
 export function chainRecipe(chainCase: ChainCase, dir: string): RecipeStep[] {
+  return [{ tool: 'mkdir', args: ['-p', dir] }, ...layersRecipe(chainCase, dir), ...otherRecipe(chainCase, dir)];
+}
+
+/** The chain's layers alone, bottom-up. */
+export function layersRecipe(chainCase: ChainCase, dir: string): RecipeStep[] {
   const names = layerNames(chainCase.layers.length);
-  return [
-    { tool: 'mkdir', args: ['-p', dir] },
-    ...chainCase.layers.flatMap((layer, i) => layerSteps(dir, names[i] ?? 'top.qcow2', layer, i === 0 ? chainCase.baseSize : chainCase.size, i === 0 ? undefined : names[i - 1])),
-    ...layerSteps(dir, OTHER, chainCase.other, chainCase.other.size, undefined),
-  ];
+  return chainCase.layers.flatMap((layer, i) => layerSteps(dir, names[i] ?? 'top.qcow2', layer, i === 0 ? chainCase.baseSize : chainCase.size, i === 0 ? undefined : names[i - 1]));
+}
+
+/** other.qcow2 alone: independent of the chain, so it can be built alongside. */
+export function otherRecipe(chainCase: ChainCase, dir: string): RecipeStep[] {
+  return layerSteps(dir, OTHER, chainCase.other, chainCase.other.size, undefined);
 }

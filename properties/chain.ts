@@ -8,7 +8,7 @@ import type { Operation } from '../drivers/requests.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
-import { chainRecipe } from '../images/chain-recipe.ts';
+import { chainRecipe, layersRecipe, otherRecipe } from '../images/chain-recipe.ts';
 import type { RecipeStep } from '../images/recipe.ts';
 import { chainBelow, filesOf, initialModel, ownContent, planStep, targetsOf, visible, type ChainModel, type PlannedStep } from '../oracles/chain-model.ts';
 import { compareContent, contentDivergence, describeContentDifference } from '../oracles/content.ts';
@@ -17,7 +17,7 @@ import { divergence, type Divergence, type JsonValue, type Observation } from '.
 import { parseExactJson } from '../oracles/exact-json.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
-import { readImage } from '../oracles/read-image.ts';
+import { readImage, type ImageReading } from '../oracles/read-image.ts';
 import { readerFailureLine } from '../oracles/reader-failure.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding, type ReproCommand } from '../reports/finding.ts';
@@ -124,15 +124,20 @@ const named = (d: Divergence, file: string): Divergence => ({ ...d, summary: `${
  * first (content through the backing chain, the top's own clusters,
  * virtual size and backing pointer), then the candidate's files against
  * the reference's (content, the top's own clusters, normalised info, check).
- * Info and check only for files the step rewrote (`rewritten`).
+ * Info and check only for the files in `described` (those the tool rewrote).
  */
-async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: ChainModel, check: readonly string[], rewritten: ReadonlySet<string>): Promise<Divergence | undefined> {
+async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: ChainModel, check: readonly string[], described: ReadonlySet<string>): Promise<Divergence | undefined> {
   const qemuImg = env.reference.command[0] ?? 'qemu-img';
-  for (const file of check) {
-    const [ref, cand] = await Promise.all([
-      readImage(qemuImg, join(sides.reference, file), 'qcow2', sides.reference, env.timeoutMs),
-      readImage(qemuImg, join(sides.candidate, file), 'qcow2', sides.candidate, env.timeoutMs),
-    ]);
+  const read = (side: SideName, target: string): Promise<ImageReading> => readImage(qemuImg, target, 'qcow2', sides[side], env.timeoutMs);
+  // Every reading at once (the tools are independent); judged in order below.
+  const withTop = check.includes(TOP);
+  const [readings, alone] = await Promise.all([
+    Promise.all(check.map((file) => Promise.all([read('reference', join(sides.reference, file)), read('candidate', join(sides.candidate, file))]))),
+    withTop ? Promise.all([read('reference', ownSpec(join(sides.reference, TOP))), read('candidate', ownSpec(join(sides.candidate, TOP)))]) : undefined,
+  ]);
+  for (const [index, file] of check.entries()) {
+    const [ref, cand] = readings[index] ?? [];
+    if (ref === undefined || cand === undefined) continue;
     if (ref.kind === 'unreadable') return divergence('model-mismatch', `qemu-img cannot read its own ${file}: ${readerFailureLine(ref.outcome)}`);
     const modelContent = compareContent(visible(model, file), ref.bytes);
     if (modelContent !== undefined) return named(divergence('model-mismatch', 'qemu-img disagrees with the chain model on what the file shows', describeContentDifference(modelContent, 'the model', 'qemu-img')), file);
@@ -140,11 +145,8 @@ async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: Chain
     const content = contentDivergence(ref.bytes, cand.bytes);
     if (content !== undefined) return named(content, file);
   }
-  if (check.includes(TOP)) {
-    const [ref, cand] = await Promise.all([
-      readImage(qemuImg, ownSpec(join(sides.reference, TOP)), 'qcow2', sides.reference, env.timeoutMs),
-      readImage(qemuImg, ownSpec(join(sides.candidate, TOP)), 'qcow2', sides.candidate, env.timeoutMs),
-    ]);
+  if (alone !== undefined) {
+    const [ref, cand] = alone;
     const top = model.get(TOP);
     if (ref.kind === 'unreadable' || top === undefined) return divergence('model-mismatch', `qemu-img cannot read its own ${TOP} without its backing`);
     const modelOwn = compareContent(ownContent(top), ref.bytes);
@@ -153,8 +155,19 @@ async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: Chain
     const own = contentDivergence(ref.bytes, cand.bytes);
     if (own !== undefined) return { ...own, summary: `${TOP}'s own clusters (its backing left out): ${own.summary}`, data: { ...own.data, file: TOP, document: 'own clusters' } };
   }
-  for (const file of check.filter((f) => rewritten.has(f))) {
-    const [refInfo, candInfo] = await Promise.all([infoJson(qemuImg, join(sides.reference, file), env.timeoutMs), infoJson(qemuImg, join(sides.candidate, file), env.timeoutMs)]);
+  const documented = check.filter((f) => described.has(f));
+  const documents = await Promise.all(
+    documented.map((file) =>
+      Promise.all([
+        infoJson(qemuImg, join(sides.reference, file), env.timeoutMs),
+        infoJson(qemuImg, join(sides.candidate, file), env.timeoutMs),
+        cleanlinessDivergence(qemuImg, join(sides.reference, file), join(sides.candidate, file), 'qcow2', env.timeoutMs),
+      ]),
+    ),
+  );
+  for (const [index, file] of documented.entries()) {
+    const [refInfo, candInfo, clean] = documents[index] ?? [];
+    if (refInfo === undefined || candInfo === undefined) continue;
     if (isOutcome(refInfo)) return divergence('model-mismatch', `qemu-img info fails on its own ${file}: ${readerFailureLine(refInfo)}`);
     const expected = model.get(file);
     const backing = field(refInfo, 'backing-filename') ?? null;
@@ -170,7 +183,6 @@ async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: Chain
         file,
       );
     }
-    const clean = await cleanlinessDivergence(qemuImg, join(sides.reference, file), join(sides.candidate, file), 'qcow2', env.timeoutMs);
     if (clean !== undefined) return named(clean, file);
   }
   return undefined;
@@ -202,7 +214,7 @@ async function runStep(env: ChainPropertyEnv, sides: Sides, planned: PlannedStep
   return runReferenceAndCandidate(env, command.request(sides.reference), command.request(sides.candidate));
 }
 
-function factsOf(chainCase: ChainCase, step: ChainStep, before: ChainModel): ChainFacts {
+export function chainFactsOf(chainCase: ChainCase, step: ChainStep, before: ChainModel): ChainFacts {
   const targets = targetsOf(chainCase);
   const pick = (n: number): string => targets[n % targets.length] ?? OTHER;
   if (step.do === 'rebase') return { step, before, target: step.onto === null ? null : pick(step.onto) };
@@ -238,7 +250,7 @@ async function checkStep(env: ChainPropertyEnv, chainCase: ChainCase, sides: Sid
       ),
     );
   }
-  const facts = factsOf(chainCase, step, model);
+  const facts = chainFactsOf(chainCase, step, model);
   const [candidateChanged, referenceChanged] = await Promise.all([changedFiles(sides.candidate, files), changedFiles(sides.reference, files)]);
   if (verdict.kind === 'diverge') {
     const d = verdict.divergence;
@@ -260,9 +272,11 @@ async function checkStep(env: ChainPropertyEnv, chainCase: ChainCase, sides: Sid
   }
   const next = planned.expect.succeeds ? planned.expect.model : model;
   const rewritten = new Set([...candidateChanged, ...referenceChanged]);
+  // qemu-io is the same tool on both sides: after its write, what the files show is the question, not their metadata.
+  const described = planned.command.via === 'qemu-io' ? new Set<string>() : rewritten;
   // A file shows what the files below it hold: it is checked when any of them was rewritten.
   const check = files.filter((f) => [f, ...chainBelow(next, f), ...chainBelow(model, f)].some((g) => rewritten.has(g)));
-  const state = await stateDivergence(env, sides, next, check, rewritten);
+  const state = await stateDivergence(env, sides, next, check, described);
   return state === undefined ? { kind: 'next', model: next } : observed(state);
 }
 
@@ -295,8 +309,8 @@ export async function checkChainCase(env: ChainPropertyEnv, chainCase: ChainCase
   const failure = await withCaseDir(async (dir): Promise<StepFailure | undefined> => {
     const sides: Sides = { reference: join(dir, SIDE_DIRS.reference), candidate: join(dir, SIDE_DIRS.candidate) };
     names.set(sides.reference, SIDE_DIRS.reference).set(sides.candidate, SIDE_DIRS.candidate).set(dir, '.');
-    await runRecipe(chainRecipe(chainCase, SIDE_DIRS.reference), env, dir);
-    await mkdir(sides.candidate);
+    await Promise.all([mkdir(sides.reference), mkdir(sides.candidate)]);
+    await Promise.all([runRecipe(layersRecipe(chainCase, SIDE_DIRS.reference), env, dir), runRecipe(otherRecipe(chainCase, SIDE_DIRS.reference), env, dir)]);
     await Promise.all(filesOf(chainCase).map((f) => copyFile(join(sides.reference, f), join(sides.candidate, f))));
     let model = initialModel(chainCase);
     for (const [index, step] of chainCase.steps.entries()) {
