@@ -4,7 +4,7 @@ import { OTHER, TOP, type ChainCase, type ChainStep } from '../arbitraries/chain
 import { referenceVersionOf } from '../config/reference-version.ts';
 import type { CandidateTimePolicy } from '../drivers/candidate-time-limit.ts';
 import { exitedWith, type ProcessOutcome } from '../drivers/process-outcome.ts';
-import type { Operation } from '../drivers/requests.ts';
+import { workingDirectoryOf, type Operation } from '../drivers/requests.ts';
 import { runReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import { argvFor, type Tool } from '../drivers/tool.ts';
@@ -333,11 +333,22 @@ function operationOf(planned: PlannedStep, records: readonly StepRecord[]): Oper
   return tool(planned) ?? [...records].reverse().map((r) => tool(r.planned)).find((op) => op !== undefined) ?? 'rebase';
 }
 
-/** Arguments for repro.sh, run from its working directory: the side's directory is a relative path. */
+/**
+ * Arguments for repro.sh, from its working directory (the side's directory
+ * a relative path), or from inside the side's directory for a command that
+ * runs there (commit).
+ */
 function argsOf(tool: Tool, planned: PlannedStep, side: string): string[] {
   const { command } = planned;
   if (command.via === 'qemu-io') return ['-f', 'qcow2', '-c', command.command, `${side}/${command.file}`];
-  return argvFor(tool, command.request(side)).slice(tool.command.length);
+  const request = command.request(side);
+  return argvFor(tool, workingDirectoryOf(request) === undefined ? request : command.request('.')).slice(tool.command.length);
+}
+
+/** Where repro.sh runs a step on each side, when the step needs a working directory (commit). */
+function cwdOf(planned: PlannedStep): { cwd?: { reference: string; candidate: string } } {
+  const { command } = planned;
+  return command.via === 'tool' && workingDirectoryOf(command.request('')) !== undefined ? { cwd: { reference: SIDE_DIRS.reference, candidate: SIDE_DIRS.candidate } } : {};
 }
 
 function describeLayers(chainCase: ChainCase): string {
@@ -360,9 +371,11 @@ function finding(env: ChainPropertyEnv, chainCase: ChainCase, inputClasses: stri
       via: r.planned.command.via === 'qemu-io' ? 'qemu-io' : 'tools',
       referenceArgs: argsOf(env.reference, r.planned, SIDE_DIRS.reference),
       candidateArgs: argsOf(env.candidate, r.planned, SIDE_DIRS.candidate),
+      ...cwdOf(r.planned),
     }));
   const operation = operationOf(failure.planned, records);
   const divergenceOut: Divergence = { ...found, summary: rename(found.summary), detail: rename(found.detail), data: JSON.parse(rename(JSON.stringify(found.data))) as Divergence['data'] };
+  const lastCwd = cwdOf(failure.planned).cwd;
   const step = chainCase.steps[failure.index] ?? { do: 'write', file: 0, region: { at: 0, sectors: 1 }, fill: 1 };
   return {
     operation,
@@ -384,6 +397,7 @@ function finding(env: ChainPropertyEnv, chainCase: ChainCase, inputClasses: stri
       lastVia: failure.planned.command.via === 'qemu-io' ? 'qemu-io' : 'tools',
       referenceArgs: argsOf(env.reference, failure.planned, SIDE_DIRS.reference),
       candidateArgs: argsOf(env.candidate, failure.planned, SIDE_DIRS.candidate),
+      ...(lastCwd === undefined ? {} : { lastCwd }),
       compare: chainCompareLines(filesOf(chainCase), TOP),
     },
   };
