@@ -72,29 +72,46 @@ function placed(extents: ReadonlyArray<{ at: number; sectors: number }>, size: n
   return extents.map((e, index) => ({ ...resolveRegion(e, size), fill: fillOf(file, index) }));
 }
 
+/** How large a generated chain case may be. */
+export interface ChainCaseLimits {
+  readonly maxLayers: number;
+  readonly maxSteps: number;
+  /** The top's size in 64 KiB units. */
+  readonly maxUnits: number;
+}
+
+/** The property's: up to three layers of up to 1 MiB, up to six steps. */
+export const CHAIN_CASE_LIMITS: ChainCaseLimits = { maxLayers: 3, maxSteps: 6, maxUnits: 16 };
+
 /**
  * One to three layers of 64 KiB to 1 MiB, cluster sizes 512, 4 KiB and
  * 64 KiB (per layer, so cross-size rebases and commits occur), up to three
  * extents each. Shrinks toward one empty 64 KiB layer with 64 KiB clusters.
+ * Smaller limits give a sub-class of the same cases (the mutation tests'
+ * hunts, which must shrink within their time).
  */
-export const chainCaseArbitrary: fc.Arbitrary<ChainCase> = fc
-  .record({
-    units: fc.integer({ min: 1, max: 16 }),
-    baseCut: fc.nat({ max: 15 }),
-    otherCut: fc.nat({ max: 15 }),
-    layers: fc.array(fc.record({ clusterSize: fc.constantFrom(...CHAIN_CLUSTER_SIZES), extents: extentsArbitrary }), { minLength: 1, maxLength: 3 }),
-    other: fc.record({ clusterSize: fc.constantFrom(...CHAIN_CLUSTER_SIZES), extents: extentsArbitrary }),
-    steps: fc.array(chainStepArbitrary, { minLength: 1, maxLength: 6 }),
-  })
-  .map(({ units, baseCut, otherCut, layers, other, steps }) => {
-    const size = units * 64 * KiB;
-    const baseSize = layers.length > 1 ? Math.max(1, units - baseCut) * 64 * KiB : size;
-    const otherSize = Math.max(1, units - otherCut) * 64 * KiB;
-    return {
-      layers: layers.map((l, i) => ({ clusterSize: l.clusterSize, extents: placed(l.extents, i === 0 ? baseSize : size, i) })),
-      size,
-      baseSize,
-      other: { clusterSize: other.clusterSize, size: otherSize, extents: placed(other.extents, otherSize, 3) },
-      steps,
-    };
-  });
+export function chainCaseArbitraryWithin(limits: ChainCaseLimits): fc.Arbitrary<ChainCase> {
+  return fc
+    .record({
+      units: fc.integer({ min: 1, max: limits.maxUnits }),
+      baseCut: fc.nat({ max: 15 }),
+      otherCut: fc.nat({ max: 15 }),
+      layers: fc.array(fc.record({ clusterSize: fc.constantFrom(...CHAIN_CLUSTER_SIZES), extents: extentsArbitrary }), { minLength: 1, maxLength: limits.maxLayers }),
+      other: fc.record({ clusterSize: fc.constantFrom(...CHAIN_CLUSTER_SIZES), extents: extentsArbitrary }),
+      steps: fc.array(chainStepArbitrary, { minLength: 1, maxLength: limits.maxSteps }),
+    })
+    .map(({ units, baseCut, otherCut, layers, other, steps }) => {
+      const size = units * 64 * KiB;
+      const baseSize = layers.length > 1 ? Math.max(1, units - baseCut) * 64 * KiB : size;
+      const otherSize = Math.max(1, units - otherCut) * 64 * KiB;
+      return {
+        layers: layers.map((l, i) => ({ clusterSize: l.clusterSize, extents: placed(l.extents, i === 0 ? baseSize : size, i) })),
+        size,
+        baseSize,
+        other: { clusterSize: other.clusterSize, size: otherSize, extents: placed(other.extents, otherSize, 3) },
+        steps,
+      };
+    });
+}
+
+export const chainCaseArbitrary: fc.Arbitrary<ChainCase> = chainCaseArbitraryWithin(CHAIN_CASE_LIMITS);

@@ -1,5 +1,5 @@
 import { chainCaseComplexity, simplifyChainCase } from '../../arbitraries/chain-case-simplify.ts';
-import { chainCaseArbitrary, type ChainCase } from '../../arbitraries/chain-case.ts';
+import { chainCaseArbitrary, chainCaseArbitraryWithin, type ChainCase } from '../../arbitraries/chain-case.ts';
 import type { ResolvedTools } from '../../config/resolve-tools.ts';
 import { DEFAULT_CANDIDATE_TIME_POLICY } from '../../drivers/candidate-time-limit.ts';
 import { RunStats } from '../../oracles/run-stats.ts';
@@ -20,6 +20,13 @@ const chainHarness: PropertyHarness<ChainCase, ChainPropertyEnv> = {
   dispose: async () => undefined,
 };
 
+/**
+ * The hunts' cases: the property's, with at most two layers of at most
+ * 256 KiB and three steps, so that finding and shrinking fit the mutation
+ * test's time on two shared cores; both bugs live well inside.
+ */
+const HUNTED = chainCaseArbitraryWithin({ maxLayers: 2, maxSteps: 3, maxUnits: 4 });
+
 const chainScenario = (s: ScenarioSpec<ChainCase, ChainPropertyEnv>): MutantScenario => mutantScenario(chainHarness, s);
 
 /** Each mutant wraps qemu-img and injects one rebase or commit bug; "minimal" is spelled out per mutant. */
@@ -29,6 +36,7 @@ export const scenarios: MutantScenario[] = [
     mutant: 'chain-safe-rebase-skips-copy.sh',
     seed: 1,
     numRuns: 30,
+    arbitrary: HUNTED,
     minimal: (found) => [
       is('steps', found.value.steps, [{ do: 'rebase', onto: 0, unsafe: false }]),
       is('layers', found.value.layers, [{ clusterSize: 65536, extents: [] }]),
@@ -43,6 +51,7 @@ export const scenarios: MutantScenario[] = [
     mutant: 'chain-commit-keeps-top.sh',
     seed: 1,
     numRuns: 30,
+    arbitrary: HUNTED,
     // Minimal: a commit needs a backing file (two layers) and data in the
     // top; one written sector costs a step where an extent would cost a
     // layer's data, and both are 1-minimal under the moves. The shrink
