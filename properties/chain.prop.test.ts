@@ -23,9 +23,12 @@ afterAll(() => {
 });
 
 /**
- * Cases under `npm test` (FC_NUM_RUNS unset): a case builds up to four
+ * 20 cases under `npm test` (FC_NUM_RUNS unset): a case builds up to four
  * files and runs up to six steps, each followed by qemu-img reads of every
- * file the step touched on both sides. Campaigns run as long as their budget.
+ * file the step touched on both sides; 20 cases took 34 s (7.2) and 29 s
+ * (10.0) on the two shared cores (load about 6), and meet every step kind
+ * and each whitelist class (the tally shows it). Campaigns run as long as
+ * their budget.
  */
 const NPM_TEST_RUNS = 20;
 
