@@ -23,6 +23,8 @@ import { firstOverrun, type BenchSchedule } from './oracles/bench-op-model.ts';
 import type { ImageFormat } from './images/image-spec.ts';
 import type { LifecycleStep } from './arbitraries/lifecycle-case.ts';
 import type { LifecycleModel } from './oracles/lifecycle-model.ts';
+import { TOP, type ChainStep } from './arbitraries/chain-case.ts';
+import { chainBelow, type ChainModel } from './oracles/chain-model.ts';
 
 /**
  * Known divergences. Each entry names ONE input class (`appliesTo`) and ONE
@@ -966,6 +968,86 @@ export const lifecycleWhitelist: ReadonlyArray<WhitelistEntry<LifecycleFacts>> =
       const source = granularity(step.source);
       const target = granularity(step.bitmap);
       return source !== undefined && target !== undefined && source !== target;
+    },
+  }),
+];
+
+// ---------------------------------------------------------------------------
+// chain (rebase and commit over a backing chain with data, in sequence)
+// ---------------------------------------------------------------------------
+
+/** What a chain whitelist entry may look at: the step, the model before it, and the files the step names. */
+export interface ChainFacts {
+  readonly step: ChainStep;
+  readonly before: ChainModel;
+  /** rebase: the new backing (null on detach); commit: the file committed into (undefined when there is none). */
+  readonly target: string | null | undefined;
+}
+
+const INSTAR_REBASE = 'shared/reference/instar-ops.md section 5 (rebase), "instar quirks"';
+const INSTAR_COMMIT = 'shared/reference/instar-ops.md section 6 (commit), "instar quirks"';
+
+/** The layers a commit of the top into `target` passes through: the top and everything above the target. */
+function committedLayers(f: ChainFacts): string[] {
+  if (f.step.do !== 'commit' || typeof f.target !== 'string') return [];
+  const below = chainBelow(f.before, TOP);
+  const at = below.indexOf(f.target);
+  return at < 0 ? [] : [TOP, ...below.slice(0, at)];
+}
+
+/**
+ * One of instar's documented refusals inside a chain sequence: qemu-img
+ * carries the step out, instar refuses it and leaves every file byte for
+ * byte as it was. The property then rolls both sides back to before the
+ * step, so the sequence goes on from the same state.
+ */
+function chainRefusal(r: { id: string; operation: 'rebase' | 'commit'; reason: string; documentedAt: string; inClass: string; appliesTo: (f: ChainFacts) => boolean }): WhitelistEntry<ChainFacts> {
+  return {
+    id: r.id,
+    operation: r.operation,
+    reason: `${r.reason} instar's message is not documented, so the entry asks for a refusal that leaves every file untouched instead.`,
+    documentedAt: r.documentedAt,
+    knownFor: 'all',
+    signature: `${r.inClass}: reference exits 0; candidate exits non-zero (no signal, no timeout) and leaves all its files byte for byte unchanged`,
+    appliesTo: r.appliesTo,
+    accepts: refusedUntouched,
+  };
+}
+
+export const chainWhitelist: ReadonlyArray<WhitelistEntry<ChainFacts>> = [
+  chainRefusal({
+    id: 'rebase-safe-cross-cluster-size',
+    operation: 'rebase',
+    reason: "instar's safe rebase refuses a new backing whose cluster size differs from the overlay's (ERROR_NEW_BACKING_INCOMPATIBLE); qemu-img copies what differs.",
+    documentedAt: `${INSTAR_REBASE}: "cross-cluster-size safe rebase (ERROR_NEW_BACKING_INCOMPATIBLE)"`,
+    inClass: 'rebase without -u onto a file of another cluster size',
+    appliesTo: (f) => f.step.do === 'rebase' && !f.step.unsafe && typeof f.target === 'string' && f.before.get(f.target)?.clusterSize !== f.before.get(TOP)?.clusterSize,
+  }),
+  chainRefusal({
+    id: 'commit-drop-not-implemented',
+    operation: 'commit',
+    reason: "instar does not implement commit's -d; qemu-img commits and leaves the overlay as it was.",
+    documentedAt: `${INSTAR_COMMIT}: "Flags: -d, -p, -r and -t are not implemented"`,
+    inClass: 'commit -d',
+    appliesTo: (f) => f.step.do === 'commit' && f.step.drop,
+  }),
+  chainRefusal({
+    id: 'commit-through-intermediate-layer',
+    operation: 'commit',
+    reason: 'instar refuses to commit through an intermediate layer (-b naming a file below the overlay\'s own backing); qemu-img commits the top and every layer between into it.',
+    documentedAt: `${INSTAR_COMMIT}: "Refused: intermediate-layer commit"`,
+    inClass: 'commit -b naming a layer below the immediate backing',
+    appliesTo: (f) => committedLayers(f).length > 1,
+  }),
+  chainRefusal({
+    id: 'commit-mismatched-cluster-sizes',
+    operation: 'commit',
+    reason: 'instar refuses a commit between images of different cluster sizes; qemu-img commits.',
+    documentedAt: `${INSTAR_COMMIT}: "Refused: ... mismatched cluster sizes"`,
+    inClass: 'commit into a file whose cluster size differs from a committed layer\'s',
+    appliesTo: (f) => {
+      const target = typeof f.target === 'string' ? f.before.get(f.target) : undefined;
+      return target !== undefined && committedLayers(f).some((name) => f.before.get(name)?.clusterSize !== target.clusterSize);
     },
   }),
 ];

@@ -1,5 +1,5 @@
 import type { ToolRequest, KeyValue } from './requests.ts';
-import { benchArgs, bitmapArgs, mapWindowArgs, resizeArgs, snapshotArgs } from './qemu-img-dialect.ts';
+import { benchArgs, bitmapArgs, commitArgs, mapWindowArgs, rebaseArgs, resizeArgs, snapshotArgs } from './qemu-img-dialect.ts';
 
 /**
  * Arguments for instar, whose dialect differs from qemu-img's (see
@@ -106,5 +106,11 @@ export function instarArgs(request: ToolRequest): string[] {
     case 'bitmap':
       // instar-ops.md section 8: "Identical argv for both tools".
       return bitmapArgs(request);
+    case 'rebase':
+      // instar-ops.md section 5: "Identical argv order for both tools".
+      return rebaseArgs(request);
+    case 'commit':
+      // instar-ops.md section 6: "Identical argv for both tools", cwd = the side's directory.
+      return commitArgs(request);
   }
 }

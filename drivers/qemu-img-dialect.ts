@@ -1,4 +1,4 @@
-import type { ToolRequest, KeyValue, MapRequest, ResizeRequest, BenchRequest, SnapshotRequest, BitmapRequest } from './requests.ts';
+import type { ToolRequest, KeyValue, MapRequest, ResizeRequest, BenchRequest, SnapshotRequest, BitmapRequest, RebaseRequest, CommitRequest } from './requests.ts';
 
 function joinOptions(options: readonly KeyValue[]): string[] {
   return options.length > 0 ? ['-o', options.map(([k, v]) => `${k}=${v}`).join(',')] : [];
@@ -62,6 +62,25 @@ export function benchArgs(request: BenchRequest): string[] {
 }
 
 const SNAPSHOT_FLAGS = { create: '-c', delete: '-d', apply: '-a' } as const;
+
+/** `rebase -f qcow2 -b NEW [-F FMT] [-u] FILE`: the same tokens in both dialects (instar-ops.md section 5). */
+export function rebaseArgs(request: RebaseRequest): string[] {
+  return [
+    'rebase',
+    '-f',
+    'qcow2',
+    '-b',
+    request.backing,
+    ...(request.backingFormat !== undefined ? ['-F', request.backingFormat] : []),
+    ...(request.unsafe ? ['-u'] : []),
+    request.file,
+  ];
+}
+
+/** `commit [-b BASE] [-d] FILE`: the same tokens in both dialects (instar-ops.md section 6). */
+export function commitArgs(request: CommitRequest): string[] {
+  return ['commit', ...(request.base !== undefined ? ['-b', request.base] : []), ...(request.drop ? ['-d'] : []), request.file];
+}
 
 /** `snapshot -c|-d|-a ARG FILE` or `snapshot -l FILE`: the same tokens in both dialects (instar-ops.md section 7). */
 export function snapshotArgs(request: SnapshotRequest): string[] {
@@ -152,5 +171,9 @@ export function qemuImgArgs(request: ToolRequest): string[] {
       return snapshotArgs(request);
     case 'bitmap':
       return bitmapArgs(request);
+    case 'rebase':
+      return rebaseArgs(request);
+    case 'commit':
+      return commitArgs(request);
   }
 }

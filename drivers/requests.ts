@@ -138,6 +138,32 @@ export type BitmapRequest =
   | { readonly op: 'bitmap'; readonly file: string; readonly action: 'remove' | 'clear' | 'enable' | 'disable'; readonly name: string }
   | { readonly op: 'bitmap'; readonly file: string; readonly action: 'merge'; readonly name: string; readonly source: string };
 
+/**
+ * `rebase -f qcow2 -b NEW [-F FMT] [-u] FILE` (instar-ops.md section 5);
+ * `backing: ''` detaches (no `-F` then). A relative NEW is resolved against
+ * FILE's directory by both tools and stored verbatim.
+ */
+export interface RebaseRequest {
+  readonly op: 'rebase';
+  readonly file: string;
+  readonly backing: string;
+  readonly backingFormat: 'qcow2' | undefined;
+  readonly unsafe: boolean;
+}
+
+/**
+ * `commit [-b BASE] [-d] FILE` (instar-ops.md section 6), run with `cwd` as
+ * the working directory (the side's directory, where the relative backing
+ * names resolve).
+ */
+export interface CommitRequest {
+  readonly op: 'commit';
+  readonly file: string;
+  readonly base: string | undefined;
+  readonly drop: boolean;
+  readonly cwd: string;
+}
+
 export type ToolRequest =
   | DdRequest
   | CreateRequest
@@ -151,6 +177,13 @@ export type ToolRequest =
   | RepairRequest
   | AmendRequest
   | SnapshotRequest
-  | BitmapRequest;
+  | BitmapRequest
+  | RebaseRequest
+  | CommitRequest;
+
+/** The working directory a request runs in, when it needs one (commit). */
+export function workingDirectoryOf(request: ToolRequest): string | undefined {
+  return request.op === 'commit' ? request.cwd : undefined;
+}
 
 export type Operation = ToolRequest['op'];

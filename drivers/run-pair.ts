@@ -2,7 +2,7 @@ import { CandidatePace, candidateLimit, type CandidateTimePolicy } from './candi
 import { AdjustableDeadline } from './deadline.ts';
 import type { ProcessOutcome } from './process-outcome.ts';
 import type { ReferenceMemo } from './reference-memo.ts';
-import type { ToolRequest } from './requests.ts';
+import { workingDirectoryOf, type ToolRequest } from './requests.ts';
 import { runProcess } from './run-process.ts';
 import { argvFor, type Tool } from './tool.ts';
 
@@ -15,6 +15,11 @@ export interface ToolPairEnv {
   readonly candidateTime: CandidateTimePolicy;
   /** The reference's outcomes on read-only calls, reused within the property run (none: always run). */
   readonly referenceMemo?: ReferenceMemo;
+}
+
+function cwdOf(request: ToolRequest): { cwd?: string } {
+  const cwd = workingDirectoryOf(request);
+  return cwd === undefined ? {} : { cwd };
 }
 
 /** Each candidate command's pace in this process. */
@@ -62,14 +67,14 @@ export function startReferenceAndCandidate(
   const memoKey = env.referenceMemo?.keyOf(env.reference.command, referenceRequest);
   const remembered = memoKey === undefined ? undefined : env.referenceMemo?.get(memoKey);
   // A remembered outcome sets the candidate's limit as the live call did.
-  const reference = remembered !== undefined ? Promise.resolve(remembered) : runProcess(argvFor(env.reference, referenceRequest), { timeoutMs: env.timeoutMs });
+  const reference = remembered !== undefined ? Promise.resolve(remembered) : runProcess(argvFor(env.reference, referenceRequest), { timeoutMs: env.timeoutMs, ...cwdOf(referenceRequest) });
   const referenceRun = reference.then((outcome) => {
     if (memoKey !== undefined && remembered === undefined) env.referenceMemo?.remember(memoKey, outcome);
     const { limitMs, derivedFrom } = candidateLimit(env.candidateTime, env.timeoutMs, outcome.wallMs, pace.medianMs());
     deadline.tighten(limitMs, derivedFrom);
     return outcome;
   });
-  const candidateRun = runProcess(argvFor(env.candidate, candidateRequest), { timeoutMs: env.timeoutMs, deadline }).then((outcome) => {
+  const candidateRun = runProcess(argvFor(env.candidate, candidateRequest), { timeoutMs: env.timeoutMs, deadline, ...cwdOf(candidateRequest) }).then((outcome) => {
     if (outcome.termination.kind === 'exited') pace.record(outcome.wallMs);
     return outcome;
   });

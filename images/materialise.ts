@@ -44,7 +44,7 @@ export function fingerprintOf(path: string): string {
 }
 
 function argvOf(step: RecipeStep, tools: ImageTools): string[] {
-  const bin = step.tool === 'qemu-img' ? tools.qemuImg : step.tool === 'qemu-io' ? tools.qemuIo : 'rm';
+  const bin = step.tool === 'qemu-img' ? tools.qemuImg : step.tool === 'qemu-io' ? tools.qemuIo : step.tool;
   return [bin, ...step.args];
 }
 

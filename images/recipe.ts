@@ -7,7 +7,7 @@ import { layoutOptions, type ImageSpec } from './image-spec.ts';
  * placeholders the caller replaces with real binaries.
  */
 export interface RecipeStep {
-  readonly tool: 'qemu-img' | 'qemu-io' | 'rm';
+  readonly tool: 'qemu-img' | 'qemu-io' | 'rm' | 'mkdir';
   readonly args: readonly string[];
 }
 

@@ -12,6 +12,8 @@ export interface ReproCommand {
   readonly via: 'tools' | 'qemu-io';
   readonly referenceArgs: readonly string[];
   readonly candidateArgs: readonly string[];
+  /** Where each side runs, relative to repro.sh's directory (commit runs in the side's directory); unset: there. */
+  readonly cwd?: { readonly reference: string; readonly candidate: string };
 }
 
 /** How repro.sh rebuilds an input and what it then runs. */
@@ -29,6 +31,8 @@ export interface ReproPlan {
    */
   readonly sequence?: readonly ReproCommand[];
   readonly lastVia?: 'tools' | 'qemu-io';
+  /** Where each side runs the last command, as ReproCommand.cwd. */
+  readonly lastCwd?: { readonly reference: string; readonly candidate: string };
 }
 
 /** One shrunk counterexample, with everything a bug report needs. */

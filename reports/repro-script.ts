@@ -35,7 +35,7 @@ function referenceChoiceLines(reference: ReferenceOfRun, referenceVersion: strin
   ];
 }
 
-const TOOL_VARS: Readonly<Record<string, string>> = { 'qemu-img': '"$QEMU_IMG"', 'qemu-io': '"$QEMU_IO"', rm: 'rm' };
+const TOOL_VARS: Readonly<Record<string, string>> = { 'qemu-img': '"$QEMU_IMG"', 'qemu-io': '"$QEMU_IO"', rm: 'rm', mkdir: 'mkdir' };
 
 /**
  * A stand-alone bash script: rebuilds the input with qemu-img and qemu-io,
@@ -73,18 +73,19 @@ export function reproScript(finding: Finding, tools: ReproTools, timeoutSeconds:
     const [reference, candidate] = command.via === 'qemu-io' ? ['"$QEMU_IO"', '"$QEMU_IO"'] : ['"$QEMU_IMG"', '"${candidate[@]}"'];
     lines.push(
       `echo ${shellQuote(`step ${index + 1}: ${command.title}`)}`,
-      `timeout -s KILL "$limit" ${reference} ${shellJoin(command.referenceArgs)} >/dev/null 2>&1; echo "  reference exit $?"`,
-      `timeout -s KILL "$limit" ${candidate} ${shellJoin(command.candidateArgs)} >/dev/null 2>&1; echo "  candidate exit $?"`,
+      `${inDir(command.cwd?.reference, `timeout -s KILL "$limit" ${reference} ${shellJoin(command.referenceArgs)}`)} >/dev/null 2>&1; echo "  reference exit $?"`,
+      `${inDir(command.cwd?.candidate, `timeout -s KILL "$limit" ${candidate} ${shellJoin(command.candidateArgs)}`)} >/dev/null 2>&1; echo "  candidate exit $?"`,
     );
   });
+  const lastCwd = finding.repro.lastCwd;
   const [lastReference, lastCandidate] = lastViaQemuIo ? ['"$QEMU_IO"', '"$QEMU_IO"'] : ['"$QEMU_IMG"', '"${candidate[@]}"'];
   lines.push(
     '',
     sequence.length > 0
       ? `# 3. Step ${sequence.length + 1}, where the sequence diverges, each side with a time limit (a hang is a finding too).`
       : '# 2. Both tools, each with a time limit (a hang is a finding too).',
-    `timeout -s KILL "$limit" ${lastReference} ${shellJoin(finding.repro.referenceArgs)} >reference.stdout 2>reference.stderr; reference_rc=$?`,
-    `timeout -s KILL "$limit" ${lastCandidate} ${shellJoin(finding.repro.candidateArgs)} >candidate.stdout 2>candidate.stderr; candidate_rc=$?`,
+    `${inDir(lastCwd?.reference, `timeout -s KILL "$limit" ${lastReference} ${shellJoin(finding.repro.referenceArgs)}`)} >reference.stdout 2>reference.stderr; reference_rc=$?`,
+    `${inDir(lastCwd?.candidate, `timeout -s KILL "$limit" ${lastCandidate} ${shellJoin(finding.repro.candidateArgs)}`)} >candidate.stdout 2>candidate.stderr; candidate_rc=$?`,
     'echo "reference exit $reference_rc; candidate exit $candidate_rc (137 = killed, e.g. by the time limit)"',
     'echo "--- reference stderr"; head -c 2000 reference.stderr',
     'echo "--- candidate stderr"; head -c 2000 candidate.stderr',
@@ -98,6 +99,11 @@ export function reproScript(finding: Finding, tools: ReproTools, timeoutSeconds:
     '',
   );
   return lines.join('\n');
+}
+
+/** `command` run in `dir` (relative to repro.sh's directory) by a subshell, so the script stays where it is; as it is without a dir. */
+function inDir(dir: string | undefined, command: string): string {
+  return dir === undefined ? command : `(cd ${shellQuote(dir)} && ${command})`;
 }
 
 /** Oracle lines shared by producers: exit status, then flattened content. */

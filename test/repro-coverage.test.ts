@@ -10,6 +10,7 @@ import { scenarios as measure } from './mutants/measure.scenarios.ts';
 import { scenarios as resize } from './mutants/resize.scenarios.ts';
 import { scenarios as bench } from './mutants/bench-op.scenarios.ts';
 import { scenarios as repair } from './mutants/repair.scenarios.ts';
+import { scenarios as chain } from './mutants/chain.scenarios.ts';
 
 /**
  * The report and repro.sh must agree: a divergence that repro.sh cannot
@@ -19,7 +20,7 @@ import { scenarios as repair } from './mutants/repair.scenarios.ts';
  * so no property's repro.sh goes untried.
  */
 test('every property has a mutant scenario whose repro.sh is run and must reproduce', () => {
-  const all = [...amend, ...bench, ...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...repair, ...resize];
+  const all = [...amend, ...bench, ...chain, ...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...repair, ...resize];
   const covered = new Set(all.filter((s) => s.reproShows !== undefined && s.reproShows.length > 0).map((s) => s.property));
-  expect([...covered].sort()).toEqual(['amend', 'bench', 'check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'repair', 'resize']);
+  expect([...covered].sort()).toEqual(['amend', 'bench', 'chain', 'check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'repair', 'resize']);
 });
