@@ -11,6 +11,7 @@ import { scenarios as resize } from './mutants/resize.scenarios.ts';
 import { scenarios as bench } from './mutants/bench-op.scenarios.ts';
 import { scenarios as repair } from './mutants/repair.scenarios.ts';
 import { scenarios as chain } from './mutants/chain.scenarios.ts';
+import { scenarios as lifecycle } from './mutants/lifecycle.scenarios.ts';
 
 /**
  * The report and repro.sh must agree: a divergence that repro.sh cannot
@@ -20,7 +21,7 @@ import { scenarios as chain } from './mutants/chain.scenarios.ts';
  * so no property's repro.sh goes untried.
  */
 test('every property has a mutant scenario whose repro.sh is run and must reproduce', () => {
-  const all = [...amend, ...bench, ...chain, ...check, ...convert, ...create, ...dd, ...info, ...map, ...measure, ...repair, ...resize];
+  const all = [...amend, ...bench, ...chain, ...check, ...convert, ...create, ...dd, ...info, ...lifecycle, ...map, ...measure, ...repair, ...resize];
   const covered = new Set(all.filter((s) => s.reproShows !== undefined && s.reproShows.length > 0).map((s) => s.property));
-  expect([...covered].sort()).toEqual(['amend', 'bench', 'chain', 'check', 'convert', 'create', 'dd', 'info', 'map', 'measure', 'repair', 'resize']);
+  expect([...covered].sort()).toEqual(['amend', 'bench', 'chain', 'check', 'convert', 'create', 'dd', 'info', 'lifecycle', 'map', 'measure', 'repair', 'resize']);
 });
