@@ -399,7 +399,12 @@ function finding(
       lastVia: failure.planned.command.via === 'qemu-io' ? 'qemu-io' : 'tools',
       referenceArgs: argsOf(env.reference, failure.planned, REFERENCE_FILE),
       candidateArgs: argsOf(env.candidate, failure.planned, CANDIDATE_FILE),
-      compare: lifecycleCompareLines(REFERENCE_FILE, CANDIDATE_FILE, lifecycleCase.steps[failure.index]?.do === 'snapshot-list'),
+      compare: lifecycleCompareLines(
+        REFERENCE_FILE,
+        CANDIDATE_FILE,
+        lifecycleCase.steps[failure.index]?.do === 'snapshot-list',
+        typeof found.data['bitmap'] === 'string' ? found.data['bitmap'] : undefined,
+      ),
     },
   };
 }

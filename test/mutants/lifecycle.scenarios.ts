@@ -98,5 +98,6 @@ export const scenarios: MutantScenario[] = [
       is('divergence', found.finding.divergence.kind, 'metadata'),
       is('document', found.finding.divergence.data['document'], 'bitmap bits'),
     ],
+    reproShows: ['bitmap b0 bits differ'],
   }),
 ];
