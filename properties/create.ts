@@ -7,7 +7,7 @@ import { startReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
 import { checksClean, compareCleanliness, FORMATS_WITHOUT_CHECKS } from '../oracles/create-check.ts';
 import { readsAsZeros, type ZeroReading } from '../oracles/create-content.ts';
-import { compareLibyal, libyalNeedsReference, type LibyalReaders } from '../oracles/create-libyal.ts';
+import { compareLibyal, libyalNeedsReference, predictedVhdiType, type LibyalReaders } from '../oracles/create-libyal.ts';
 import { createCompareLines } from '../oracles/create-repro.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
@@ -90,18 +90,13 @@ function runCheck(env: CreatePropertyEnv, c: CreateCase, file: string): Promise<
 
 /**
  * What is read of the reference's own output before the candidate's is
- * seen: its info always, and the libyal reading when the reader's type of
- * a VHD/VHDX comes from the reference's file. Everything else about the
- * reference's output is read only when the candidate's reading needs it
- * (issue 12): a candidate image that checks clean, reads as zeros and
- * satisfies its reader is judged without the reference's.
+ * seen: its info. Everything else about the reference's output is read only
+ * when the candidate's reading needs it (issue 12): a candidate image that
+ * checks clean, reads as zeros and satisfies its reader is judged without
+ * the reference's.
  */
-async function readReference(env: CreatePropertyEnv, c: CreateCase, file: string) {
-  const [info, libyal] = await Promise.all([
-    readInfo(env, c, file),
-    env.libyal.typeFromReference(c.target) ? env.libyal.read(c.target, file, env.timeoutMs) : undefined,
-  ]);
-  return { ...info, libyal };
+function readReference(env: CreatePropertyEnv, c: CreateCase, file: string) {
+  return readInfo(env, c, file);
 }
 
 type ReferenceReading = Awaited<ReturnType<typeof readReference>>;
@@ -214,8 +209,9 @@ async function observe(
   }
   if (candidateSize !== undefined) {
     const candidateView = { virtualSize: candidateSize, document: cand.document };
-    const referenceLibyal =
-      ref.libyal ?? (libyalNeedsReference(candidateLibyal, candidateView) ? await env.libyal.read(c.target, outputs.reference, env.timeoutMs) : undefined);
+    const referenceLibyal = libyalNeedsReference(candidateLibyal, candidateView, predictedVhdiType(c.target, c.options))
+      ? await env.libyal.read(c.target, outputs.reference, env.timeoutMs)
+      : undefined;
     // An optional reader that cannot parse qemu-img's own image (qcowinfo
     // and extended_l2 or zstd) judges neither side; the case's other oracles
     // still do, so it is a coverage note, not an inconclusive case.

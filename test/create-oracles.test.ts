@@ -166,8 +166,18 @@ describe('independent libyal readers', () => {
     expect(libyalNeedsReference(v3, qemuView(1024, { compat: '1.1' }))).toBe(true);
     expect(libyalNeedsReference(v3, qemuView(512, { compat: '0.10' }))).toBe(true);
     expect(libyalNeedsReference({ ...refusedRef }, qemuView(512))).toBe(true);
-    // A VHD's type to expect is the reader's view of the reference's file.
+    // A VHD's type to expect is the reader's view of the reference's file:
+    // read unless the candidate's type is the one predicted for the request.
     expect(libyalNeedsReference(parsed('VHD (version 1) Dynamic', 512), qemuView(512))).toBe(true);
+    expect(libyalNeedsReference(parsed('VHD (version 1) Dynamic', 512), qemuView(512), 'VHD (version 1) Dynamic')).toBe(false);
+    expect(libyalNeedsReference(parsed('VHD (version 1) Fixed', 512), qemuView(512), 'VHD (version 1) Dynamic')).toBe(true);
+    expect(libyalNeedsReference(parsed('VHD (version 1) Dynamic', 1024), qemuView(512), 'VHD (version 1) Dynamic')).toBe(true);
+    const refusedVhd: LibyalReading = { kind: 'refused', reader: 'vhdiinfo', message: 'x', outcome: syntheticOutcome(exited(1)) };
+    expect(libyalNeedsReference(refusedVhd, qemuView(512), 'VHD (version 1) Dynamic')).toBe(true);
+    // Skipped only where compareLibyal finds nothing whatever the reference
+    // gave, as long as the prediction holds (test/vhdi-type-prediction.test.ts).
+    const predicted = parsed('VHDX (version 2) Fixed', 512);
+    for (const ref of [predicted, refusedVhd, undefined]) expect(compareLibyal(ref, predicted, qemuView(512))).toBeUndefined();
   });
 
   const readers = new LibyalReaders(process.env);
