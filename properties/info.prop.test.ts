@@ -26,6 +26,8 @@ const property = differentialProperty<InfoCase>({
   check: (infoCase) => checkInfoCase(env, infoCase),
   simplify: simplifyInfoCase,
   fromJson: infoCaseFromJson,
+  // The next case's source is built while this case waits on the candidate.
+  lookahead: { arbitrary: infoCaseArbitrary, prepare: (next) => void images.get(next.source).catch(() => undefined) },
 });
 
 test.prop([infoCaseArbitrary], property.parameters)(
