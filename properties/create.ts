@@ -18,7 +18,8 @@ import { describeReaderFailure, readerFailureLine } from '../oracles/reader-fail
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { matchCreateWhitelist, type CreateFacts } from '../whitelist.ts';
-import { withCaseDir } from './case-workspace.ts';
+import { scratchDirSync } from '../images/scratch.ts';
+import type { CreatesAhead, StartedCase } from './create-ahead.ts';
 import { referenceVersionOf } from '../config/reference-version.ts';
 
 export interface CreatePropertyEnv {
@@ -32,6 +33,8 @@ export interface CreatePropertyEnv {
   readonly candidateTime: CandidateTimePolicy;
   readonly stats: RunStats;
   readonly libyal: LibyalReaders;
+  /** The coming case's creates, started early (create-ahead.ts); none: each case starts its own. */
+  readonly ahead?: CreatesAhead<CreateCaseStart>;
 }
 
 /** Key input classes: they name a finding's signature, so only what a bug hangs on. */
@@ -227,6 +230,31 @@ async function observe(
   return diverged(found, notes);
 }
 
+/** A create case under way: its directory and outputs, both creates, and the reading of the reference's output. */
+export interface CreateCaseStart {
+  readonly dir: string;
+  readonly outputs: { readonly reference: string; readonly candidate: string };
+  readonly pair: { readonly reference: Promise<ProcessOutcome>; readonly candidate: Promise<ProcessOutcome> };
+  readonly referenceReading: Promise<ReferenceReading | undefined>;
+}
+
+/** Starts a case's two creates in a fresh directory; the reference's output is read while the candidate still runs. */
+export function startCreateCase(env: CreatePropertyEnv, c: CreateCase): StartedCase<CreateCaseStart> {
+  const workspace = scratchDirSync('case');
+  const dir = workspace.path;
+  const outputs = { reference: join(dir, `reference.${c.target}`), candidate: join(dir, `candidate.${c.target}`) };
+  const pair = startReferenceAndCandidate(env, createRequest(c, outputs.reference), createRequest(c, outputs.candidate));
+  const referenceReading = pair.reference.then((outcome) => (succeeded(outcome) ? readReference(env, c, outputs.reference) : undefined));
+  return {
+    state: { dir, outputs, pair, referenceReading },
+    // Every reader is done before the case directory goes.
+    finish: async () => {
+      await Promise.allSettled([pair.reference, pair.candidate, referenceReading]);
+      await workspace.cleanup();
+    },
+  };
+}
+
 function describeCase(c: CreateCase): string {
   const bytes = c.requestedBytes === null ? 'not a size qemu-img accepts' : `${c.requestedBytes} bytes`;
   const flaw = c.flaw === null ? 'a valid case' : `meant to be rejected (${c.flaw})`;
@@ -245,19 +273,12 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
   env.stats.classify([...inputClasses, ...createSizeClasses(c)]);
   const facts: CreateFacts = { createCase: c };
 
-  await withCaseDir(async (dir) => {
-    const outputs = { reference: join(dir, `reference.${c.target}`), candidate: join(dir, `candidate.${c.target}`) };
-    const pair = startReferenceAndCandidate(env, createRequest(c, outputs.reference), createRequest(c, outputs.candidate));
-    // The reference's output is read while the candidate still runs.
-    const referenceReading = pair.reference.then((outcome) => (succeeded(outcome) ? readReference(env, c, outputs.reference) : undefined));
-    const [reference, candidate] = await Promise.all([pair.reference, pair.candidate]);
-    let observed: Observed;
-    try {
-      observed = await observe(env, c, { reference, candidate }, outputs, dir, referenceReading);
-    } finally {
-      // Its readers are done before the case directory goes.
-      await referenceReading.catch(() => undefined);
-    }
+  const started = (await env.ahead?.take(c)) ?? startCreateCase(env, c);
+  try {
+    const { dir, outputs, pair, referenceReading } = started.state;
+    // The coming case's creates start once this candidate is done (create-ahead.ts).
+    const [reference, candidate] = await Promise.all([pair.reference, pair.candidate.finally(() => env.ahead?.release())]);
+    const observed = await observe(env, c, { reference, candidate }, outputs, dir, referenceReading);
     env.stats.classify(observed.notes);
     if (observed.inconclusive !== undefined) {
       env.stats.inconclusive.push(`${describeCreateCommand(c)}: ${observed.inconclusive}`);
@@ -306,5 +327,7 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
       finding(shown(reported, context)),
       others.map((d) => finding(shown(d, []))),
     );
-  });
+  } finally {
+    await started.finish();
+  }
 }
