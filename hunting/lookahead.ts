@@ -19,7 +19,12 @@ export interface LookaheadRun<T> {
   readonly seed: number;
   readonly numRuns: number;
   readonly examples: readonly T[];
+  /** Epoch ms after which no new case starts (a campaign's deadline); undefined: none. */
+  readonly deadline?: number;
 }
+
+/** Nothing is prepared this close to the deadline: the coming case would likely not run. */
+export const DEADLINE_MARGIN_MS = 1000;
 
 /** Enough cases planned at once for a short run; a long one doubles it. */
 const FIRST_PLAN = 32;
@@ -31,7 +36,8 @@ function keyOf(value: unknown): string {
 
 /**
  * fast-check's coming cases, so a property can prepare case i+1 while case
- * i waits on the candidate (issue 12). They come from fc.sample on the
+ * i waits on the candidate (issue 12); none in the last second before a
+ * campaign's deadline, where the coming case would likely be skipped. They come from fc.sample on the
  * run's seed, run count and examples: the values fc.assert generates for
  * those parameters (examples first, then the seeded draws; the property's
  * arbitrary is the tuple of its arbitraries, hence fc.tuple here).
@@ -67,6 +73,7 @@ export class CaseLookahead<T> {
     }
     this.expected++;
     this.preparedUpTo = Math.max(this.preparedUpTo, this.expected);
+    if (this.run.deadline !== undefined && Date.now() + DEADLINE_MARGIN_MS >= this.run.deadline) return;
     const until = Math.min(this.expected + (this.options.depth ?? 1), this.run.numRuns);
     for (; this.preparedUpTo < until; this.preparedUpTo++) {
       const coming = this.planAt(this.preparedUpTo);

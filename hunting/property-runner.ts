@@ -264,7 +264,12 @@ export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProper
   const lookahead =
     run.lookahead === undefined || parameters.path !== undefined || parameters.seed === undefined || parameters.numRuns === undefined
       ? undefined
-      : new CaseLookahead(run.lookahead, { seed: parameters.seed, numRuns: parameters.numRuns, examples: (parameters.examples ?? []).map(([value]) => value) });
+      : new CaseLookahead(run.lookahead, {
+          seed: parameters.seed,
+          numRuns: parameters.numRuns,
+          examples: (parameters.examples ?? []).map(([value]) => value),
+          ...(campaign?.deadline !== undefined ? { deadline: campaign.deadline } : {}),
+        });
   const predicateAhead =
     lookahead === undefined
       ? predicate

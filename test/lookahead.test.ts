@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { infoCaseArbitrary, type InfoCase } from '../arbitraries/info-case.ts';
 import { loadSuiteContext, type SuiteContext } from '../config/suite-context.ts';
-import { CaseLookahead } from '../hunting/lookahead.ts';
+import { CaseLookahead, DEADLINE_MARGIN_MS } from '../hunting/lookahead.ts';
 import { differentialProperty } from '../hunting/property-runner.ts';
 import { specKey } from '../images/image-spec.ts';
 import { ImageCache } from '../images/materialise.ts';
@@ -77,6 +77,21 @@ describe('the lookahead\'s plan', () => {
     expect(prepared).toEqual([plan[1]]);
     expect(lookahead.isActive).toBe(false);
   });
+});
+
+test('prepares nothing in the last second before a campaign\'s deadline', () => {
+  const arbitrary = fc.integer();
+  const plan = fc.sample(arbitrary, { seed: 5, numRuns: 3 });
+  const prepared: number[] = [];
+  const run = { seed: 5, numRuns: 3, examples: [], deadline: Date.now() + DEADLINE_MARGIN_MS / 2 };
+  const lookahead = new CaseLookahead({ arbitrary, prepare: (n) => prepared.push(n) }, run);
+  for (const value of plan) lookahead.seen(value);
+  expect(prepared).toEqual([]);
+  // Still following the plan: only the preparation is left out.
+  expect(lookahead.isActive).toBe(true);
+  const early = new CaseLookahead({ arbitrary, prepare: (n) => prepared.push(n) }, { ...run, deadline: Date.now() + 60_000 });
+  for (const value of plan) early.seen(value);
+  expect(prepared).toEqual(plan.slice(1));
 });
 
 describe('the lookahead in a differential property', () => {
