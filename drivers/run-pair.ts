@@ -66,16 +66,18 @@ export function startReferenceAndCandidate(
   const pace = paceOf(env.candidate);
   const memoKey = env.referenceMemo?.keyOf(env.reference.command, referenceRequest);
   const remembered = memoKey === undefined ? undefined : env.referenceMemo?.get(memoKey);
+  // The candidate starts first: it is the slower of the two, and spawning a
+  // process takes milliseconds the reference can wait.
+  const candidateRun = runProcess(argvFor(env.candidate, candidateRequest), { timeoutMs: env.timeoutMs, deadline, ...cwdOf(candidateRequest) }).then((outcome) => {
+    if (outcome.termination.kind === 'exited') pace.record(outcome.wallMs);
+    return outcome;
+  });
   // A remembered outcome sets the candidate's limit as the live call did.
   const reference = remembered !== undefined ? Promise.resolve(remembered) : runProcess(argvFor(env.reference, referenceRequest), { timeoutMs: env.timeoutMs, ...cwdOf(referenceRequest) });
   const referenceRun = reference.then((outcome) => {
     if (memoKey !== undefined && remembered === undefined) env.referenceMemo?.remember(memoKey, outcome);
     const { limitMs, derivedFrom } = candidateLimit(env.candidateTime, env.timeoutMs, outcome.wallMs, pace.medianMs());
     deadline.tighten(limitMs, derivedFrom);
-    return outcome;
-  });
-  const candidateRun = runProcess(argvFor(env.candidate, candidateRequest), { timeoutMs: env.timeoutMs, deadline, ...cwdOf(candidateRequest) }).then((outcome) => {
-    if (outcome.termination.kind === 'exited') pace.record(outcome.wallMs);
     return outcome;
   });
   return { reference: referenceRun, candidate: candidateRun };

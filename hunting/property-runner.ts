@@ -13,6 +13,7 @@ import { signatureId, signatureOf, signatureText } from '../reports/signature.ts
 import { recordKnownOccurrences, writeReport } from '../reports/write-report.ts';
 import { readKnownSignatures, type KnownSignatures } from './known-signatures.ts';
 import { reduceCounterexample } from './reduce.ts';
+import { CaseLookahead, type LookaheadOptions } from './lookahead.ts';
 import { SignatureGate } from './signature-gate.ts';
 import { referenceOfRun } from '../reports/reference-of-run.ts';
 
@@ -55,6 +56,8 @@ export interface PropertyRun<T = unknown> {
   readonly corpus?: string | false;
   /** Turns a corpus case (plain JSON) back into the arbitrary's value; default: as is. */
   readonly fromJson?: (json: JsonValue) => T;
+  /** Work to start for the coming cases while the current one runs (hunting/lookahead.ts); none when absent. */
+  readonly lookahead?: LookaheadOptions<T>;
 }
 
 /** What a property file hands to fast-check: the parameters and the gated predicate. */
@@ -257,7 +260,30 @@ export function differentialProperty<T>(run: PropertyRun<T>): DifferentialProper
     );
   }
 
-  return { parameters, predicate, gate };
+  // The coming cases are prepared from the run's final parameters; a path replay takes none.
+  const lookahead =
+    run.lookahead === undefined || parameters.path !== undefined || parameters.seed === undefined || parameters.numRuns === undefined
+      ? undefined
+      : new CaseLookahead(run.lookahead, {
+          seed: parameters.seed,
+          numRuns: parameters.numRuns,
+          examples: (parameters.examples ?? []).map(([value]) => value),
+          ...(campaign?.deadline !== undefined ? { deadline: campaign.deadline } : {}),
+        });
+  const predicateAhead =
+    lookahead === undefined
+      ? predicate
+      : async (value: T): Promise<void> => {
+          lookahead.seen(value);
+          try {
+            await predicate(value);
+          } catch (error) {
+            lookahead.failed();
+            throw error;
+          }
+        };
+
+  return { parameters, predicate: predicateAhead, gate };
 }
 
 /** "known signatures met: info metadata [json:x] ×36": empty when none. */

@@ -24,3 +24,9 @@ function scratchRoot(): string {
 export async function scratchDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
   return tmp.dir({ prefix: `diffsuite-${prefix}-`, tmpdir: scratchRoot(), unsafeCleanup: true });
 }
+
+/** scratchDir made at once, for a caller that starts a process before its next await. */
+export function scratchDirSync(prefix: string): { path: string; cleanup: () => Promise<void> } {
+  const dir = tmp.dirSync({ prefix: `diffsuite-${prefix}-`, tmpdir: scratchRoot(), unsafeCleanup: true });
+  return { path: dir.name, cleanup: async () => dir.removeCallback() };
+}

@@ -1,3 +1,4 @@
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ProcessOutcome } from '../drivers/process-outcome.ts';
 import { runProcess } from '../drivers/run-process.ts';
 import type { ImageFormat } from '../images/image-spec.ts';
@@ -12,7 +13,8 @@ import { readImage } from './read-image.ts';
  * content oracle, with its hex view); larger ones are proven zero in a
  * window at each end, read by qemu-io with pattern verification. Headers
  * written over the data area and garbage past the end show up in those
- * windows; the middle of a multi-gigabyte image is not read.
+ * windows; the middle of a multi-gigabyte image is not read. A raw image
+ * is its file: it is read here, with the same windows, and no process.
  */
 export const FLATTEN_LIMIT = 4 * 1024 * 1024;
 export const END_WINDOW = 1024 * 1024;
@@ -43,6 +45,71 @@ export function endWindows(virtualSize: bigint): Array<{ offset: bigint; length:
 /** "Pattern verification failed at offset 0, 512 bytes" */
 const PATTERN_FAILURE = /Pattern verification failed at offset (\d+), (\d+) bytes/;
 
+/** The flattened image (virtualSize bytes, as qemu-img reads it) against zeros. */
+function judgeFlattened(virtualSize: bigint, bytes: Buffer): ZeroReading {
+  const diff = compareContent(Buffer.alloc(Number(virtualSize)), bytes);
+  if (diff === undefined) return { kind: 'zeros', proof: 'flattened' };
+  const offset = BigInt(diff.kind === 'bytes' ? diff.offset : (diff.firstDifference?.offset ?? Math.min(diff.expectedSize, diff.actualSize)));
+  const summary =
+    diff.kind === 'size'
+      ? `the flattened image is ${diff.actualSize} bytes, not the ${diff.expectedSize} qemu-img info states`
+      : `a fresh image reads back non-zero bytes from offset ${diff.offset}`;
+  return { kind: 'not-zeros', summary, detail: describeContentDifference(diff, 'zeros', 'candidate'), offset };
+}
+
+/** qemu reads a raw file as a whole number of sectors, the last one padded with zeros. */
+const SECTOR = 512;
+
+/**
+ * `length` bytes of a raw image from `offset`, as qemu-img reads them: the
+ * file's bytes, then zeros up to the end of its last sector.
+ */
+async function rawBytes(file: FileHandle, offset: number, length: number): Promise<Buffer> {
+  const bytes = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await file.read(bytes, filled, length - filled, offset + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return bytes;
+}
+
+/**
+ * A raw image is its file, so it is read here rather than through a qemu-img
+ * or qemu-io process (issue 12), with the same windows and verdicts.
+ * Undefined whenever qemu-img's reading could differ from the file's bytes
+ * (a stated size other than the file's, rounded up to a sector) or the file
+ * cannot be read here: the caller then asks qemu-img, whose outcome a
+ * finding can quote.
+ */
+async function rawReadsAsZeros(path: string, virtualSize: bigint): Promise<ZeroReading | undefined> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(path, 'r');
+    const { size } = await file.stat();
+    if (BigInt(Math.ceil(size / SECTOR) * SECTOR) !== virtualSize) return undefined;
+    if (virtualSize <= BigInt(FLATTEN_LIMIT)) return judgeFlattened(virtualSize, await rawBytes(file, 0, Number(virtualSize)));
+    for (const { offset, length } of endWindows(virtualSize)) {
+      const bytes = await rawBytes(file, Number(offset), Number(length));
+      const first = bytes.findIndex((b) => b !== 0);
+      if (first >= 0) {
+        return {
+          kind: 'not-zeros',
+          summary: `a fresh image reads back non-zero bytes in the ${length}-byte window at offset ${offset}`,
+          detail: `raw image read directly, window ${offset}+${length}: first non-zero byte 0x${(bytes[first] ?? 0).toString(16).padStart(2, '0')} at offset ${offset + BigInt(first)}`,
+          offset,
+        };
+      }
+    }
+    return { kind: 'zeros', proof: 'end-windows' };
+  } catch {
+    return undefined;
+  } finally {
+    await file?.close();
+  }
+}
+
 export async function readsAsZeros(
   readers: ZeroReaders,
   path: string,
@@ -50,17 +117,14 @@ export async function readsAsZeros(
   virtualSize: bigint,
   scratch: string,
 ): Promise<ZeroReading> {
+  if (format === 'raw') {
+    const direct = await rawReadsAsZeros(path, virtualSize);
+    if (direct !== undefined) return direct;
+  }
   if (virtualSize <= BigInt(FLATTEN_LIMIT)) {
     const reading = await readImage(readers.qemuImg, path, format, scratch, readers.timeoutMs);
     if (reading.kind === 'unreadable') return { kind: 'unreadable', outcome: reading.outcome };
-    const diff = compareContent(Buffer.alloc(Number(virtualSize)), reading.bytes);
-    if (diff === undefined) return { kind: 'zeros', proof: 'flattened' };
-    const offset = BigInt(diff.kind === 'bytes' ? diff.offset : (diff.firstDifference?.offset ?? Math.min(diff.expectedSize, diff.actualSize)));
-    const summary =
-      diff.kind === 'size'
-        ? `the flattened image is ${diff.actualSize} bytes, not the ${diff.expectedSize} qemu-img info states`
-        : `a fresh image reads back non-zero bytes from offset ${diff.offset}`;
-    return { kind: 'not-zeros', summary, detail: describeContentDifference(diff, 'zeros', 'candidate'), offset };
+    return judgeFlattened(virtualSize, reading.bytes);
   }
   const commands = endWindows(virtualSize).flatMap(({ offset, length }) => ['-c', `read -P 0 ${offset} ${length}`]);
   const outcome = await runProcess([readers.qemuIo, '-r', '-f', format, ...commands, path], { timeoutMs: readers.timeoutMs });

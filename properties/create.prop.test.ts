@@ -5,12 +5,15 @@ import { simplifyCreateCase } from '../arbitraries/create-case-simplify.ts';
 import { staleWhitelistMeansFixed, suiteContext } from '../config/suite-context.ts';
 import { LibyalReaders } from '../oracles/create-libyal.ts';
 import { RunStats } from '../oracles/run-stats.ts';
-import { checkCreateCase } from './create.ts';
+import { CreatesAhead } from './create-ahead.ts';
+import { checkCreateCase, startCreateCase, type CreateCaseStart } from './create.ts';
 import { differentialProperty, testTimeoutMs } from '../hunting/property-runner.ts';
 
 const context = await suiteContext();
 const stats = new RunStats('create');
 const libyal = new LibyalReaders(process.env);
+// The coming case's creates start while this case's outputs are read.
+const ahead: CreatesAhead<CreateCaseStart> = new CreatesAhead((next) => startCreateCase(env, next));
 const env = {
   reference: context.reference,
   candidate: context.candidate,
@@ -20,6 +23,7 @@ const env = {
   candidateTime: context.candidateTime,
   stats,
   libyal,
+  ahead,
 };
 
 // Said once per run: the independent readers are optional.
@@ -37,7 +41,8 @@ function acceptanceSummary(): string {
   );
 }
 
-afterAll(() => {
+afterAll(async () => {
+  await ahead.dispose();
   // Only against instar does "never hit" say something (staleWhitelistMeansFixed).
   const stale = staleWhitelistMeansFixed(context) ? stats.staleWhitelistWarnings() : [];
   console.log([stats.summary(), acceptanceSummary(), ...stale].join('\n'));
@@ -48,6 +53,7 @@ const property = differentialProperty<CreateCase>({
   context,
   check: (createCase) => checkCreateCase(env, createCase),
   simplify: simplifyCreateCase,
+  lookahead: { arbitrary: createCaseArbitrary, prepare: (next) => ahead.queue(next) },
 });
 
 test.prop([createCaseArbitrary], property.parameters)(

@@ -7,7 +7,7 @@ import { startReferenceAndCandidate } from '../drivers/run-pair.ts';
 import { argvFor, runTool, type Tool } from '../drivers/tool.ts';
 import { checksClean, compareCleanliness, FORMATS_WITHOUT_CHECKS } from '../oracles/create-check.ts';
 import { readsAsZeros, type ZeroReading } from '../oracles/create-content.ts';
-import { compareLibyal, libyalNeedsReference, type LibyalReaders } from '../oracles/create-libyal.ts';
+import { compareLibyal, libyalNeedsReference, predictedVhdiType, type LibyalReaders } from '../oracles/create-libyal.ts';
 import { createCompareLines } from '../oracles/create-repro.ts';
 import { divergence, type Divergence, type JsonValue } from '../oracles/divergence.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
@@ -18,7 +18,8 @@ import { describeReaderFailure, readerFailureLine } from '../oracles/reader-fail
 import type { RunStats } from '../oracles/run-stats.ts';
 import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
 import { matchCreateWhitelist, type CreateFacts } from '../whitelist.ts';
-import { withCaseDir } from './case-workspace.ts';
+import { scratchDirSync } from '../images/scratch.ts';
+import type { CreatesAhead, StartedCase } from './create-ahead.ts';
 import { referenceVersionOf } from '../config/reference-version.ts';
 
 export interface CreatePropertyEnv {
@@ -32,6 +33,8 @@ export interface CreatePropertyEnv {
   readonly candidateTime: CandidateTimePolicy;
   readonly stats: RunStats;
   readonly libyal: LibyalReaders;
+  /** The coming case's creates, started early (create-ahead.ts); none: each case starts its own. */
+  readonly ahead?: CreatesAhead<CreateCaseStart>;
 }
 
 /** Key input classes: they name a finding's signature, so only what a bug hangs on. */
@@ -90,18 +93,13 @@ function runCheck(env: CreatePropertyEnv, c: CreateCase, file: string): Promise<
 
 /**
  * What is read of the reference's own output before the candidate's is
- * seen: its info always, and the libyal reading when the reader's type of
- * a VHD/VHDX comes from the reference's file. Everything else about the
- * reference's output is read only when the candidate's reading needs it
- * (issue 12): a candidate image that checks clean, reads as zeros and
- * satisfies its reader is judged without the reference's.
+ * seen: its info. Everything else about the reference's output is read only
+ * when the candidate's reading needs it (issue 12): a candidate image that
+ * checks clean, reads as zeros and satisfies its reader is judged without
+ * the reference's.
  */
-async function readReference(env: CreatePropertyEnv, c: CreateCase, file: string) {
-  const [info, libyal] = await Promise.all([
-    readInfo(env, c, file),
-    env.libyal.typeFromReference(c.target) ? env.libyal.read(c.target, file, env.timeoutMs) : undefined,
-  ]);
-  return { ...info, libyal };
+function readReference(env: CreatePropertyEnv, c: CreateCase, file: string) {
+  return readInfo(env, c, file);
 }
 
 type ReferenceReading = Awaited<ReturnType<typeof readReference>>;
@@ -214,8 +212,9 @@ async function observe(
   }
   if (candidateSize !== undefined) {
     const candidateView = { virtualSize: candidateSize, document: cand.document };
-    const referenceLibyal =
-      ref.libyal ?? (libyalNeedsReference(candidateLibyal, candidateView) ? await env.libyal.read(c.target, outputs.reference, env.timeoutMs) : undefined);
+    const referenceLibyal = libyalNeedsReference(candidateLibyal, candidateView, predictedVhdiType(c.target, c.options))
+      ? await env.libyal.read(c.target, outputs.reference, env.timeoutMs)
+      : undefined;
     // An optional reader that cannot parse qemu-img's own image (qcowinfo
     // and extended_l2 or zstd) judges neither side; the case's other oracles
     // still do, so it is a coverage note, not an inconclusive case.
@@ -229,6 +228,31 @@ async function observe(
   }
   if (found.length === 0 && unjudged.length > 0) return { ...inconclusive(unjudged.join('; ')), notes };
   return diverged(found, notes);
+}
+
+/** A create case under way: its directory and outputs, both creates, and the reading of the reference's output. */
+export interface CreateCaseStart {
+  readonly dir: string;
+  readonly outputs: { readonly reference: string; readonly candidate: string };
+  readonly pair: { readonly reference: Promise<ProcessOutcome>; readonly candidate: Promise<ProcessOutcome> };
+  readonly referenceReading: Promise<ReferenceReading | undefined>;
+}
+
+/** Starts a case's two creates in a fresh directory; the reference's output is read while the candidate still runs. */
+export function startCreateCase(env: CreatePropertyEnv, c: CreateCase): StartedCase<CreateCaseStart> {
+  const workspace = scratchDirSync('case');
+  const dir = workspace.path;
+  const outputs = { reference: join(dir, `reference.${c.target}`), candidate: join(dir, `candidate.${c.target}`) };
+  const pair = startReferenceAndCandidate(env, createRequest(c, outputs.reference), createRequest(c, outputs.candidate));
+  const referenceReading = pair.reference.then((outcome) => (succeeded(outcome) ? readReference(env, c, outputs.reference) : undefined));
+  return {
+    state: { dir, outputs, pair, referenceReading },
+    // Every reader is done before the case directory goes.
+    finish: async () => {
+      await Promise.allSettled([pair.reference, pair.candidate, referenceReading]);
+      await workspace.cleanup();
+    },
+  };
 }
 
 function describeCase(c: CreateCase): string {
@@ -249,19 +273,12 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
   env.stats.classify([...inputClasses, ...createSizeClasses(c)]);
   const facts: CreateFacts = { createCase: c };
 
-  await withCaseDir(async (dir) => {
-    const outputs = { reference: join(dir, `reference.${c.target}`), candidate: join(dir, `candidate.${c.target}`) };
-    const pair = startReferenceAndCandidate(env, createRequest(c, outputs.reference), createRequest(c, outputs.candidate));
-    // The reference's output is read while the candidate still runs.
-    const referenceReading = pair.reference.then((outcome) => (succeeded(outcome) ? readReference(env, c, outputs.reference) : undefined));
-    const [reference, candidate] = await Promise.all([pair.reference, pair.candidate]);
-    let observed: Observed;
-    try {
-      observed = await observe(env, c, { reference, candidate }, outputs, dir, referenceReading);
-    } finally {
-      // Its readers are done before the case directory goes.
-      await referenceReading.catch(() => undefined);
-    }
+  const started = (await env.ahead?.take(c)) ?? startCreateCase(env, c);
+  try {
+    const { dir, outputs, pair, referenceReading } = started.state;
+    // The coming case's creates start once this candidate is done (create-ahead.ts).
+    const [reference, candidate] = await Promise.all([pair.reference, pair.candidate.finally(() => env.ahead?.release())]);
+    const observed = await observe(env, c, { reference, candidate }, outputs, dir, referenceReading);
     env.stats.classify(observed.notes);
     if (observed.inconclusive !== undefined) {
       env.stats.inconclusive.push(`${describeCreateCommand(c)}: ${observed.inconclusive}`);
@@ -310,5 +327,7 @@ export async function checkCreateCase(env: CreatePropertyEnv, c: CreateCase): Pr
       finding(shown(reported, context)),
       others.map((d) => finding(shown(d, []))),
     );
-  });
+  } finally {
+    await started.finish();
+  }
 }

@@ -26,6 +26,9 @@ const property = differentialProperty<InfoCase>({
   check: (infoCase) => checkInfoCase(env, infoCase),
   simplify: simplifyInfoCase,
   fromJson: infoCaseFromJson,
+  // The next case's source is built while this case waits on the candidate;
+  // deferred a turn, so its processes start after this case's calls.
+  lookahead: { arbitrary: infoCaseArbitrary, prepare: (next) => setImmediate(() => void images.get(next.source).catch(() => undefined)) },
 });
 
 test.prop([infoCaseArbitrary], property.parameters)(
