@@ -389,7 +389,12 @@ function finding(
     candidate: renameOutcome(failure.observation.candidate, names),
     inputClasses,
     // The step is part of where: "snapshot -l" padding and "snapshot -d" damage are different bugs.
-    signature: { operation, kind: found.kind, loci: [`step ${stepKind(lifecycleCase.steps[failure.index] ?? { do: 'snapshot-list' })}`, ...lociOf(divergenceOut)].sort() },
+    signature: {
+      operation,
+      kind: found.kind,
+      // lociOf names an output-text line by the reference's text; `-l` rows hold names and dates, so the row kind in `fields` says where instead.
+      loci: [`step ${stepKind(lifecycleCase.steps[failure.index] ?? { do: 'snapshot-list' })}`, ...lociOf(divergenceOut).filter((l) => !l.endsWith('line (no line)'))].sort(),
+    },
     repro: {
       inputs: [
         { file: REFERENCE_FILE, steps: recipeFor(lifecycleCase.base, REFERENCE_FILE) },
