@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OTHER, TOP, type ChainCase, type ChainStep } from '../arbitraries/chain-case.ts';
 import { referenceVersionOf } from '../config/reference-version.ts';
@@ -117,6 +117,18 @@ function ownSpec(path: string): string {
   return `json:${JSON.stringify({ driver: 'qcow2', backing: null, file: { driver: 'file', filename: path } })}`;
 }
 
+/** The two side directories hold the same files with the same bytes (backups aside). */
+async function sameDirectories(a: string, b: string): Promise<boolean> {
+  const [left, right] = await Promise.all([readdir(a), readdir(b)]);
+  const files = left.filter((f) => !f.endsWith('.before')).sort();
+  if (files.join('\0') !== right.filter((f) => !f.endsWith('.before')).sort().join('\0')) return false;
+  for (const file of files) {
+    const [x, y] = await Promise.all([readFile(join(a, file)), readFile(join(b, file))]);
+    if (!x.equals(y)) return false;
+  }
+  return true;
+}
+
 const named = (d: Divergence, file: string): Divergence => ({ ...d, summary: `${file}: ${d.summary}`, data: { ...d.data, file } });
 
 /**
@@ -128,12 +140,18 @@ const named = (d: Divergence, file: string): Divergence => ({ ...d, summary: `${
  */
 async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: ChainModel, check: readonly string[], described: ReadonlySet<string>): Promise<Divergence | undefined> {
   const qemuImg = env.reference.command[0] ?? 'qemu-img';
+  // Byte-identical sides read the same: then only qemu-img against the model is left to see.
+  const identical = await sameDirectories(sides.reference, sides.candidate);
   const read = (side: SideName, target: string): Promise<ImageReading> => readImage(qemuImg, target, 'qcow2', sides[side], env.timeoutMs);
+  const readBoth = async (file: (side: SideName) => string): Promise<[ImageReading, ImageReading]> => {
+    const [ref, cand] = await Promise.all([read('reference', file('reference')), identical ? undefined : read('candidate', file('candidate'))]);
+    return [ref, cand ?? ref];
+  };
   // Every reading at once (the tools are independent); judged in order below.
   const withTop = check.includes(TOP);
   const [readings, alone] = await Promise.all([
-    Promise.all(check.map((file) => Promise.all([read('reference', join(sides.reference, file)), read('candidate', join(sides.candidate, file))]))),
-    withTop ? Promise.all([read('reference', ownSpec(join(sides.reference, TOP))), read('candidate', ownSpec(join(sides.candidate, TOP)))]) : undefined,
+    Promise.all(check.map((file) => readBoth((side) => join(sides[side], file)))),
+    withTop ? readBoth((side) => ownSpec(join(sides[side], TOP))) : undefined,
   ]);
   for (const [index, file] of check.entries()) {
     const [ref, cand] = readings[index] ?? [];
@@ -155,25 +173,29 @@ async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: Chain
     const own = contentDivergence(ref.bytes, cand.bytes);
     if (own !== undefined) return { ...own, summary: `${TOP}'s own clusters (its backing left out): ${own.summary}`, data: { ...own.data, file: TOP, document: 'own clusters' } };
   }
+  // Identical sides: info and check of the candidate's files are the reference's; the model check below still runs.
   const documented = check.filter((f) => described.has(f));
   const documents = await Promise.all(
     documented.map((file) =>
-      Promise.all([
-        infoJson(qemuImg, join(sides.reference, file), env.timeoutMs),
-        infoJson(qemuImg, join(sides.candidate, file), env.timeoutMs),
-        cleanlinessDivergence(qemuImg, join(sides.reference, file), join(sides.candidate, file), 'qcow2', env.timeoutMs),
-      ]),
+      identical
+        ? Promise.all([infoJson(qemuImg, join(sides.reference, file), env.timeoutMs), undefined, undefined])
+        : Promise.all([
+            infoJson(qemuImg, join(sides.reference, file), env.timeoutMs),
+            infoJson(qemuImg, join(sides.candidate, file), env.timeoutMs),
+            cleanlinessDivergence(qemuImg, join(sides.reference, file), join(sides.candidate, file), 'qcow2', env.timeoutMs),
+          ]),
     ),
   );
   for (const [index, file] of documented.entries()) {
     const [refInfo, candInfo, clean] = documents[index] ?? [];
-    if (refInfo === undefined || candInfo === undefined) continue;
+    if (refInfo === undefined) continue;
     if (isOutcome(refInfo)) return divergence('model-mismatch', `qemu-img info fails on its own ${file}: ${readerFailureLine(refInfo)}`);
     const expected = model.get(file);
     const backing = field(refInfo, 'backing-filename') ?? null;
     if (expected !== undefined && (field(refInfo, 'virtual-size') !== expected.size || backing !== expected.backing)) {
       return divergence('model-mismatch', `qemu-img info of ${file} disagrees with the chain model`, `model: size ${expected.size}, backing ${String(expected.backing)}; info: size ${String(field(refInfo, 'virtual-size'))}, backing ${String(backing)}`);
     }
+    if (candInfo === undefined) continue;
     if (isOutcome(candInfo)) return named(divergence('metadata', `qemu-img info fails on the candidate's ${file}: ${readerFailureLine(candInfo)}`, '', { document: 'info', fields: [{ field: 'readable' }] }), file);
     const normalise = (json: JsonValue, side: SideName): JsonValue => withoutSideDir(normaliseCreateInfo(json, { file: join(sides[side], file), target: 'qcow2', askedLogSize: false }), sides[side]);
     const info = compareCreateInfo(normalise(refInfo, 'reference'), normalise(candInfo, 'candidate'));
