@@ -24,6 +24,7 @@ import { FindingError, renameOutcome, renamePaths, type Finding, type ReproComma
 import { lociOf } from '../reports/signature.ts';
 import { chainWhitelist, matchWhitelist, type ChainFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
+import { blamedOperation, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
 import { chainCompareLines } from './chain-repro.ts';
 
 export interface ChainPropertyEnv {
@@ -244,7 +245,7 @@ export function chainFactsOf(chainCase: ChainCase, step: ChainStep, before: Chai
   return { step, before, target: undefined };
 }
 
-type StepResult = { kind: 'next'; model: ChainModel; rolledBack?: string } | { kind: 'stop' } | { kind: 'diverged'; observation: Observation };
+type StepResult = StepVerdict<ChainModel>;
 
 /**
  * One step on both sides: exit statuses (and the model's prediction for
@@ -302,18 +303,6 @@ async function checkStep(env: ChainPropertyEnv, chainCase: ChainCase, sides: Sid
   return state === undefined ? { kind: 'next', model: next } : observed(state);
 }
 
-/** A step that ran: for the report's numbered list and repro.sh. */
-interface StepRecord {
-  readonly planned: PlannedStep;
-  readonly rolledBack: string | undefined;
-}
-
-interface StepFailure {
-  readonly index: number;
-  readonly planned: PlannedStep;
-  readonly observation: Observation;
-}
-
 /**
  * One chain case: the chain and other.qcow2 built in the reference's
  * directory and copied byte for byte to the candidate's (backing names are
@@ -327,33 +316,24 @@ export async function checkChainCase(env: ChainPropertyEnv, chainCase: ChainCase
   const inputClasses = chainInputClasses(chainCase);
   env.stats.classify(inputClasses);
   const names = new Map<string, string>();
-  const records: StepRecord[] = [];
-  const failure = await withCaseDir(async (dir): Promise<StepFailure | undefined> => {
+  const { records, failure } = await withCaseDir(async (dir): Promise<SequenceOutcome<PlannedStep>> => {
     const sides: Sides = { reference: join(dir, SIDE_DIRS.reference), candidate: join(dir, SIDE_DIRS.candidate) };
     names.set(sides.reference, SIDE_DIRS.reference).set(sides.candidate, SIDE_DIRS.candidate).set(dir, '.');
     await Promise.all([mkdir(sides.reference), mkdir(sides.candidate)]);
     await Promise.all([runRecipe(layersRecipe(chainCase, SIDE_DIRS.reference), env, dir), runRecipe(otherRecipe(chainCase, SIDE_DIRS.reference), env, dir)]);
     await Promise.all(filesOf(chainCase).map((f) => copyFile(join(sides.reference, f), join(sides.candidate, f))));
-    let model = initialModel(chainCase);
-    for (const [index, step] of chainCase.steps.entries()) {
-      const planned = planStep(chainCase, model, step);
-      const result = await checkStep(env, chainCase, sides, model, step, planned);
-      if (result.kind === 'stop') return undefined;
-      if (result.kind === 'diverged') return { index, planned, observation: result.observation };
-      records.push({ planned, rolledBack: result.rolledBack });
-      model = result.model;
-    }
-    return undefined;
+    return runSequence(
+      chainCase.steps,
+      initialModel(chainCase),
+      (model, step) => planStep(chainCase, model, step),
+      (model, step, planned) => checkStep(env, chainCase, sides, model, step, planned),
+    );
   });
   if (failure === undefined) return;
   throw new FindingError(finding(env, chainCase, inputClasses, records, failure, names));
 }
 
-function operationOf(planned: PlannedStep, records: readonly StepRecord[]): Operation {
-  const tool = (p: PlannedStep): Operation | undefined => (p.command.via === 'tool' ? p.command.request('').op : undefined);
-  // A qemu-io step that fails on the candidate's side blames the last command the candidate ran.
-  return tool(planned) ?? [...records].reverse().map((r) => tool(r.planned)).find((op) => op !== undefined) ?? 'rebase';
-}
+const toolOperation = (p: PlannedStep): Operation | undefined => (p.command.via === 'tool' ? p.command.request('').op : undefined);
 
 /**
  * Arguments for repro.sh, from its working directory (the side's directory
@@ -382,7 +362,7 @@ function describeLayers(chainCase: ChainCase): string {
   return `${layers.join('; ')}; other.qcow2 (cluster_size=${chainCase.other.clusterSize}, size ${chainCase.other.size}): ${other}`;
 }
 
-function finding(env: ChainPropertyEnv, chainCase: ChainCase, inputClasses: string[], records: readonly StepRecord[], failure: StepFailure, names: ReadonlyMap<string, string>): Finding {
+function finding(env: ChainPropertyEnv, chainCase: ChainCase, inputClasses: string[], records: readonly StepRecord<PlannedStep>[], failure: StepFailure<PlannedStep>, names: ReadonlyMap<string, string>): Finding {
   const rename = (text: string): string => renamePaths(text, names);
   const found = failure.observation.divergence;
   const numbered = [...records.map((r) => r.planned.label + (r.rolledBack !== undefined ? ` (the candidate's documented refusal, ${r.rolledBack}: both sides rolled back)` : '')), failure.planned.label];
@@ -395,7 +375,7 @@ function finding(env: ChainPropertyEnv, chainCase: ChainCase, inputClasses: stri
       candidateArgs: argsOf(env.candidate, r.planned, SIDE_DIRS.candidate),
       ...cwdOf(r.planned),
     }));
-  const operation = operationOf(failure.planned, records);
+  const operation = blamedOperation(failure.planned, records, toolOperation, 'rebase');
   const divergenceOut: Divergence = { ...found, summary: rename(found.summary), detail: rename(found.detail), data: JSON.parse(rename(JSON.stringify(found.data))) as Divergence['data'] };
   const lastCwd = cwdOf(failure.planned).cwd;
   const step = chainCase.steps[failure.index] ?? { do: 'write', file: 0, region: { at: 0, sectors: 1 }, fill: 1 };

@@ -30,6 +30,7 @@ import { lociOf } from '../reports/signature.ts';
 import { lifecycleWhitelist, matchWhitelist, type LifecycleFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
 import { lifecycleCompareLines } from './lifecycle-repro.ts';
+import { blamedOperation, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
 
 export interface LifecyclePropertyEnv {
   readonly reference: Tool;
@@ -110,20 +111,6 @@ interface Sides {
   readonly dir: string;
   readonly referencePath: string;
   readonly candidatePath: string;
-}
-
-/** What one step left behind, when it parts the sides. */
-interface StepFailure {
-  readonly index: number;
-  readonly planned: PlannedStep;
-  readonly observation: Observation;
-}
-
-/** A step that ran: for the report's numbered list and repro.sh. */
-interface StepRecord {
-  readonly planned: PlannedStep;
-  /** A whitelist entry accepted the candidate's refusal and both copies were rolled back. */
-  readonly rolledBack: string | undefined;
 }
 
 async function runStep(env: LifecyclePropertyEnv, sides: Sides, planned: PlannedStep): Promise<[ProcessOutcome, ProcessOutcome]> {
@@ -242,7 +229,7 @@ async function checkStep(
   model: LifecycleModel,
   step: LifecycleStep,
   planned: PlannedStep,
-): Promise<{ kind: 'next'; model: LifecycleModel; rolledBack?: string } | { kind: 'stop' } | { kind: 'diverged'; observation: Observation }> {
+): Promise<StepVerdict<LifecycleModel>> {
   const backup = { reference: `${sides.referencePath}.before`, candidate: `${sides.candidatePath}.before` };
   if (!planned.readOnly) await Promise.all([copyFile(sides.referencePath, backup.reference), copyFile(sides.candidatePath, backup.candidate)]);
   const [reference, candidate] = await runStep(env, sides, planned);
@@ -263,6 +250,7 @@ async function checkStep(
       ),
     );
   }
+  const facts: LifecycleFacts = { step, before: model, argument: 'target' in step ? resolveTarget(step.target, model.snapshots) : undefined };
   if (verdict.kind === 'diverge') {
     const d = verdict.divergence;
     if (planned.command.via === 'qemu-io') {
@@ -272,14 +260,12 @@ async function checkStep(
     const candidateUnchanged = planned.readOnly ? true : await sameBytes(sides.candidatePath, backup.candidate);
     const detail = `reference stderr: ${firstLine(reference.stderr) || '(empty)'}\ncandidate stderr: ${firstLine(candidate.stderr) || '(empty)'}`;
     const observation: Observation = { divergence: { ...d, detail, data: { ...d.data, referenceMessage: firstLine(reference.stderr), candidateUnchanged } }, reference, candidate };
-    const facts: LifecycleFacts = { step, before: model, argument: 'target' in step ? resolveTarget(step.target, model.snapshots) : undefined };
     const accepted = matchWhitelist(lifecycleWhitelist, facts, observation, env.stats, referenceVersionOf(env.reference));
     if (accepted === undefined) return { kind: 'diverged', observation };
     await Promise.all([copyFile(backup.reference, sides.referencePath), copyFile(backup.candidate, sides.candidatePath)]);
     return { kind: 'next', model, rolledBack: accepted.id };
   }
   // Known refusals need an eligible tally even when no divergence shows.
-  const facts: LifecycleFacts = { step, before: model, argument: 'target' in step ? resolveTarget(step.target, model.snapshots) : undefined };
   matchWhitelist(lifecycleWhitelist, facts, undefined, env.stats, referenceVersionOf(env.reference));
 
   if (step.do === 'snapshot-list' && referenceSucceeded) {
@@ -324,32 +310,18 @@ export async function checkLifecycleCase(env: LifecyclePropertyEnv, lifecycleCas
   const source = await env.images.get(lifecycleCase.base);
 
   const names = new Map<string, string>();
-  const records: StepRecord[] = [];
-  const failure = await withCaseDir(async (dir): Promise<StepFailure | undefined> => {
+  const { records, failure } = await withCaseDir(async (dir): Promise<SequenceOutcome<PlannedStep>> => {
     const sides: Sides = { dir, referencePath: join(dir, REFERENCE_FILE), candidatePath: join(dir, CANDIDATE_FILE) };
     names.set(`${sides.referencePath}.before`, REFERENCE_FILE).set(`${sides.candidatePath}.before`, CANDIDATE_FILE);
     names.set(sides.referencePath, REFERENCE_FILE).set(sides.candidatePath, CANDIDATE_FILE).set(dir, '.');
     await Promise.all([copyFile(source.path, sides.referencePath), copyFile(source.path, sides.candidatePath)]);
-    let model = initialModel(lifecycleCase.base);
-    for (const [index, step] of lifecycleCase.steps.entries()) {
-      const planned = planStep(model, step);
-      const result = await checkStep(env, sides, model, step, planned);
-      if (result.kind === 'stop') return undefined;
-      if (result.kind === 'diverged') return { index, planned, observation: result.observation };
-      records.push({ planned, rolledBack: result.rolledBack });
-      model = result.model;
-    }
-    return undefined;
+    return runSequence(lifecycleCase.steps, initialModel(lifecycleCase.base), planStep, (model, step, planned) => checkStep(env, sides, model, step, planned));
   });
   if (failure === undefined) return;
   throw new FindingError(finding(env, lifecycleCase, inputClasses, records, failure, names));
 }
 
-function operationOf(planned: PlannedStep, records: readonly StepRecord[]): Operation {
-  const tool = (p: PlannedStep): Operation | undefined => (p.command.via === 'tool' ? p.command.request('').op : undefined);
-  // A qemu-io step that fails on the candidate's copy blames the last command the candidate ran.
-  return tool(planned) ?? [...records].reverse().map((r) => tool(r.planned)).find((op) => op !== undefined) ?? 'snapshot';
-}
+const toolOperation = (p: PlannedStep): Operation | undefined => (p.command.via === 'tool' ? p.command.request('').op : undefined);
 
 function argsOf(tool: Tool, planned: PlannedStep, file: string): string[] {
   const { command } = planned;
@@ -361,8 +333,8 @@ function finding(
   env: LifecyclePropertyEnv,
   lifecycleCase: LifecycleCase,
   inputClasses: string[],
-  records: readonly StepRecord[],
-  failure: StepFailure,
+  records: readonly StepRecord<PlannedStep>[],
+  failure: StepFailure<PlannedStep>,
   names: ReadonlyMap<string, string>,
 ): Finding {
   const rename = (text: string): string => renamePaths(text, names);
@@ -376,7 +348,7 @@ function finding(
       referenceArgs: argsOf(env.reference, r.planned, REFERENCE_FILE),
       candidateArgs: argsOf(env.candidate, r.planned, CANDIDATE_FILE),
     }));
-  const operation = operationOf(failure.planned, records);
+  const operation = blamedOperation(failure.planned, records, toolOperation, 'snapshot');
   const divergenceOut: Divergence = { ...found, summary: rename(found.summary), detail: rename(found.detail), data: JSON.parse(rename(JSON.stringify(found.data))) as Divergence['data'] };
   return {
     operation,
