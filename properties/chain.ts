@@ -14,7 +14,6 @@ import { chainBelow, filesOf, initialModel, ownContent, planStep, targetsOf, vis
 import { compareContent, contentDivergence, describeContentDifference } from '../oracles/content.ts';
 import { cleanlinessDivergence } from '../oracles/create-check.ts';
 import { divergence, type Divergence, type JsonValue, type Observation } from '../oracles/divergence.ts';
-import { parseExactJson } from '../oracles/exact-json.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
 import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage, type ImageReading } from '../oracles/read-image.ts';
@@ -24,6 +23,7 @@ import { FindingError, renameOutcome, renamePaths, type Finding, type ReproComma
 import { lociOf } from '../reports/signature.ts';
 import { chainWhitelist, matchWhitelist, type ChainFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
+import { isFailedReading, readInfoJson } from '../oracles/info-json-reading.ts';
 import { blamedOperation, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
 import { chainCompareLines } from './chain-repro.ts';
 
@@ -88,18 +88,6 @@ async function runRecipe(steps: readonly RecipeStep[], env: ChainPropertyEnv, cw
   }
 }
 
-async function infoJson(qemuImg: string, path: string, timeoutMs: number): Promise<JsonValue | ProcessOutcome> {
-  const outcome = await runProcess([qemuImg, 'info', '-f', 'qcow2', '--output=json', path], { timeoutMs });
-  if (!exitedWith(outcome, 0)) return outcome;
-  try {
-    return parseExactJson(outcome.stdout) as JsonValue;
-  } catch {
-    return outcome;
-  }
-}
-
-const isOutcome = (value: JsonValue | ProcessOutcome): value is ProcessOutcome =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && 'termination' in value;
 
 /** Every string that names the side's directory says `$SIDE_DIR` instead. */
 function withoutSideDir(value: JsonValue, dir: string): JsonValue {
@@ -179,10 +167,10 @@ async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: Chain
   const documents = await Promise.all(
     documented.map((file) =>
       identical
-        ? Promise.all([infoJson(qemuImg, join(sides.reference, file), env.timeoutMs), undefined, undefined])
+        ? Promise.all([readInfoJson(qemuImg, join(sides.reference, file), 'qcow2', env.timeoutMs), undefined, undefined])
         : Promise.all([
-            infoJson(qemuImg, join(sides.reference, file), env.timeoutMs),
-            infoJson(qemuImg, join(sides.candidate, file), env.timeoutMs),
+            readInfoJson(qemuImg, join(sides.reference, file), 'qcow2', env.timeoutMs),
+            readInfoJson(qemuImg, join(sides.candidate, file), 'qcow2', env.timeoutMs),
             cleanlinessDivergence(qemuImg, join(sides.reference, file), join(sides.candidate, file), 'qcow2', env.timeoutMs),
           ]),
     ),
@@ -190,14 +178,14 @@ async function stateDivergence(env: ChainPropertyEnv, sides: Sides, model: Chain
   for (const [index, file] of documented.entries()) {
     const [refInfo, candInfo, clean] = documents[index] ?? [];
     if (refInfo === undefined) continue;
-    if (isOutcome(refInfo)) return divergence('model-mismatch', `qemu-img info fails on its own ${file}: ${readerFailureLine(refInfo)}`);
+    if (isFailedReading(refInfo)) return divergence('model-mismatch', `qemu-img info fails on its own ${file}: ${readerFailureLine(refInfo)}`);
     const expected = model.get(file);
     const backing = field(refInfo, 'backing-filename') ?? null;
     if (expected !== undefined && (field(refInfo, 'virtual-size') !== expected.size || backing !== expected.backing)) {
       return divergence('model-mismatch', `qemu-img info of ${file} disagrees with the chain model`, `model: size ${expected.size}, backing ${String(expected.backing)}; info: size ${String(field(refInfo, 'virtual-size'))}, backing ${String(backing)}`);
     }
     if (candInfo === undefined) continue;
-    if (isOutcome(candInfo)) return named(divergence('metadata', `qemu-img info fails on the candidate's ${file}: ${readerFailureLine(candInfo)}`, '', { document: 'info', fields: [{ field: 'readable' }] }), file);
+    if (isFailedReading(candInfo)) return named(divergence('metadata', `qemu-img info fails on the candidate's ${file}: ${readerFailureLine(candInfo)}`, '', { document: 'info', fields: [{ field: 'readable' }] }), file);
     const normalise = (json: JsonValue, side: SideName): JsonValue => withoutSideDir(normaliseCreateInfo(json, { file: join(sides[side], file), target: 'qcow2', askedLogSize: false }), sides[side]);
     const info = compareCreateInfo(normalise(refInfo, 'reference'), normalise(candInfo, 'candidate'));
     if (info.differences.length > 0) {

@@ -14,7 +14,6 @@ import { recipeFor } from '../images/recipe.ts';
 import { contentDivergence, compareContent, describeContentDifference } from '../oracles/content.ts';
 import { cleanlinessDivergence } from '../oracles/create-check.ts';
 import { divergence, type Divergence, type JsonValue, type Observation } from '../oracles/divergence.ts';
-import { parseExactJson } from '../oracles/exact-json.ts';
 import { compareCreateInfo, normaliseCreateInfo } from '../oracles/info-json.ts';
 import { initialModel, planStep, resolveTarget, type LifecycleModel, type PlannedStep } from '../oracles/lifecycle-model.ts';
 import { infoState, modelState, stateDisagreement, withoutSnapshotDates } from '../oracles/lifecycle-state.ts';
@@ -29,6 +28,7 @@ import { FindingError, renameOutcome, renamePaths, type Finding, type ReproComma
 import { lociOf } from '../reports/signature.ts';
 import { lifecycleWhitelist, matchWhitelist, type LifecycleFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
+import { isFailedReading, readInfoJson } from '../oracles/info-json-reading.ts';
 import { lifecycleCompareLines } from './lifecycle-repro.ts';
 import { blamedOperation, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
 
@@ -122,18 +122,6 @@ async function runStep(env: LifecyclePropertyEnv, sides: Sides, planned: Planned
   return runReferenceAndCandidate(env, command.request(sides.referencePath), command.request(sides.candidatePath));
 }
 
-async function infoJson(qemuImg: string, path: string, timeoutMs: number): Promise<JsonValue | ProcessOutcome> {
-  const outcome = await runProcess([qemuImg, 'info', '-f', 'qcow2', '--output=json', path], { timeoutMs });
-  if (!exitedWith(outcome, 0)) return outcome;
-  try {
-    return parseExactJson(outcome.stdout) as JsonValue;
-  } catch {
-    return outcome;
-  }
-}
-
-const isOutcome = (value: JsonValue | ProcessOutcome): value is ProcessOutcome =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && 'termination' in value;
 
 async function sameBytes(a: string, b: string): Promise<boolean> {
   const [x, y] = await Promise.all([readFile(a), readFile(b)]);
@@ -167,12 +155,12 @@ async function stateDivergence(env: LifecyclePropertyEnv, sides: Sides, model: L
   const content = cand === undefined ? undefined : contentDivergence(ref.bytes, cand.bytes);
   if (content !== undefined) return content;
 
-  const [refInfo, candInfo] = await Promise.all([infoJson(qemuImg, referencePath, env.timeoutMs), identical ? undefined : infoJson(qemuImg, candidatePath, env.timeoutMs)]);
-  if (isOutcome(refInfo)) return divergence('model-mismatch', `qemu-img info fails on qemu-img's own image: ${readerFailureLine(refInfo)}`);
+  const [refInfo, candInfo] = await Promise.all([readInfoJson(qemuImg, referencePath, 'qcow2', env.timeoutMs), identical ? undefined : readInfoJson(qemuImg, candidatePath, 'qcow2', env.timeoutMs)]);
+  if (isFailedReading(refInfo)) return divergence('model-mismatch', `qemu-img info fails on qemu-img's own image: ${readerFailureLine(refInfo)}`);
   const modelProblem = stateDisagreement(modelState(model), infoState(refInfo));
   if (modelProblem !== undefined) return divergence('model-mismatch', "qemu-img info disagrees with the life-cycle model", modelProblem);
   if (candInfo === undefined) return undefined;
-  if (isOutcome(candInfo)) {
+  if (isFailedReading(candInfo)) {
     return divergence('metadata', `qemu-img info fails on the candidate's image: ${readerFailureLine(candInfo)}`, '', { document: 'info', fields: [{ field: 'readable' }] });
   }
   const normalise = (json: JsonValue, file: string): JsonValue => withoutSnapshotDates(normaliseCreateInfo(json, { file, target: 'qcow2', askedLogSize: false }));
