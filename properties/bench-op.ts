@@ -19,7 +19,7 @@ import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage } from '../oracles/read-image.ts';
 import { readerFailureLine } from '../oracles/reader-failure.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
-import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
+import { FindingError, renameDivergence, renameOutcome, type Finding } from '../reports/finding.ts';
 import { flattenAndCompareLines } from '../reports/repro-script.ts';
 import { referenceVersionOf } from '../config/reference-version.ts';
 import { benchOpWhitelist, matchWhitelist, type BenchOpFacts } from '../whitelist.ts';
@@ -240,13 +240,12 @@ function finding(
 ): Finding {
   const referenceName = sideFile('reference', source.format);
   const candidateName = sideFile('candidate', source.format);
-  const rename = (text: string): string => renamePaths(text, names);
   const found = observation.divergence;
   return {
     operation: 'bench',
     caseValue: benchCase as unknown as JsonValue,
     caseInWords: `\`bench ${describeBenchOptions(benchCase, offset)}\` on a copy of a source image: ${describeSpec(benchCase.source)} (virtual size ${source.virtualSize}).`,
-    divergence: { ...found, summary: rename(found.summary), detail: rename(found.detail), data: JSON.parse(rename(JSON.stringify(found.data))) as Divergence['data'] },
+    divergence: renameDivergence(found, names),
     reference: renameOutcome(observation.reference, names),
     candidate: renameOutcome(observation.candidate, names),
     inputClasses,

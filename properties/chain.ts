@@ -19,12 +19,12 @@ import { compareOutcomes } from '../oracles/outcome.ts';
 import { readImage, type ImageReading } from '../oracles/read-image.ts';
 import { readerFailureLine } from '../oracles/reader-failure.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
-import { FindingError, renameOutcome, renamePaths, type Finding, type ReproCommand } from '../reports/finding.ts';
+import { FindingError, renameDivergence, renameOutcome, type Finding, type ReproCommand } from '../reports/finding.ts';
 import { lociOf } from '../reports/signature.ts';
 import { chainWhitelist, matchWhitelist, type ChainFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
 import { isFailedReading, readInfoJson } from '../oracles/info-json-reading.ts';
-import { blamedOperation, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
+import { blamedOperation, numberedLabels, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
 import { chainCompareLines } from './chain-repro.ts';
 
 export interface ChainPropertyEnv {
@@ -351,9 +351,8 @@ function describeLayers(chainCase: ChainCase): string {
 }
 
 function finding(env: ChainPropertyEnv, chainCase: ChainCase, inputClasses: string[], records: readonly StepRecord<PlannedStep>[], failure: StepFailure<PlannedStep>, names: ReadonlyMap<string, string>): Finding {
-  const rename = (text: string): string => renamePaths(text, names);
   const found = failure.observation.divergence;
-  const numbered = [...records.map((r) => r.planned.label + (r.rolledBack !== undefined ? ` (the candidate's documented refusal, ${r.rolledBack}: both sides rolled back)` : '')), failure.planned.label];
+  const numbered = numberedLabels(records, failure.planned);
   const sequence: ReproCommand[] = records
     .filter((r) => r.rolledBack === undefined)
     .map((r) => ({
@@ -364,7 +363,7 @@ function finding(env: ChainPropertyEnv, chainCase: ChainCase, inputClasses: stri
       ...cwdOf(r.planned),
     }));
   const operation = blamedOperation(failure.planned, records, toolOperation, 'rebase');
-  const divergenceOut: Divergence = { ...found, summary: rename(found.summary), detail: rename(found.detail), data: JSON.parse(rename(JSON.stringify(found.data))) as Divergence['data'] };
+  const divergenceOut: Divergence = renameDivergence(found, names);
   const lastCwd = cwdOf(failure.planned).cwd;
   const step = chainCase.steps[failure.index] ?? { do: 'write', file: 0, region: { at: 0, sectors: 1 }, fill: 1 };
   return {

@@ -24,13 +24,13 @@ import { describeRanges } from '../oracles/dirty-ranges.ts';
 import { readerFailureLine } from '../oracles/reader-failure.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
 import { firstDifferentLine, normaliseSnapshotList } from '../oracles/snapshot-list.ts';
-import { FindingError, renameOutcome, renamePaths, type Finding, type ReproCommand } from '../reports/finding.ts';
+import { FindingError, renameDivergence, renameOutcome, type Finding, type ReproCommand } from '../reports/finding.ts';
 import { lociOf } from '../reports/signature.ts';
 import { lifecycleWhitelist, matchWhitelist, type LifecycleFacts } from '../whitelist.ts';
 import { withCaseDir } from './case-workspace.ts';
 import { isFailedReading, readInfoJson } from '../oracles/info-json-reading.ts';
 import { lifecycleCompareLines } from './lifecycle-repro.ts';
-import { blamedOperation, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
+import { blamedOperation, numberedLabels, runSequence, type SequenceOutcome, type StepFailure, type StepRecord, type StepVerdict } from './sequence-run.ts';
 
 export interface LifecyclePropertyEnv {
   readonly reference: Tool;
@@ -325,9 +325,8 @@ function finding(
   failure: StepFailure<PlannedStep>,
   names: ReadonlyMap<string, string>,
 ): Finding {
-  const rename = (text: string): string => renamePaths(text, names);
   const found = failure.observation.divergence;
-  const numbered = [...records.map((r) => r.planned.label + (r.rolledBack !== undefined ? ` (the candidate's documented refusal, ${r.rolledBack}: both copies rolled back)` : '')), failure.planned.label];
+  const numbered = numberedLabels(records, failure.planned);
   const sequence: ReproCommand[] = records
     .filter((r) => r.rolledBack === undefined)
     .map((r) => ({
@@ -337,7 +336,7 @@ function finding(
       candidateArgs: argsOf(env.candidate, r.planned, CANDIDATE_FILE),
     }));
   const operation = blamedOperation(failure.planned, records, toolOperation, 'snapshot');
-  const divergenceOut: Divergence = { ...found, summary: rename(found.summary), detail: rename(found.detail), data: JSON.parse(rename(JSON.stringify(found.data))) as Divergence['data'] };
+  const divergenceOut: Divergence = renameDivergence(found, names);
   return {
     operation,
     caseValue: lifecycleCase as unknown as JsonValue,

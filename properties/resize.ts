@@ -20,7 +20,7 @@ import { readImage } from '../oracles/read-image.ts';
 import { readerFailureLine } from '../oracles/reader-failure.ts';
 import { resizeModelProblem } from '../oracles/resize-model.ts';
 import type { RunStats } from '../oracles/run-stats.ts';
-import { FindingError, renameOutcome, renamePaths, type Finding } from '../reports/finding.ts';
+import { FindingError, renameDivergence, renameOutcome, type Finding } from '../reports/finding.ts';
 import { flattenAndCompareLines } from '../reports/repro-script.ts';
 import { referenceVersionOf } from '../config/reference-version.ts';
 import { matchWhitelist, resizeWhitelist, type ResizeFacts } from '../whitelist.ts';
@@ -225,13 +225,12 @@ function finding(
 ): Finding {
   const referenceName = sideFile('reference', source.format);
   const candidateName = sideFile('candidate', source.format);
-  const rename = (text: string): string => renamePaths(text, names);
   const found = observation.divergence;
   return {
     operation: 'resize',
     caseValue: resizeCase as unknown as JsonValue,
     caseInWords: `\`resize ${describeRequest(resizeCase, size)}\` (from ${source.virtualSize} to ${newSizeOf(resizeCase.target, source.virtualSize)} bytes) on a copy of a source image: ${describeSpec(resizeCase.source)} (virtual size ${source.virtualSize}).`,
-    divergence: { ...found, summary: rename(found.summary), detail: rename(found.detail), data: JSON.parse(rename(JSON.stringify(found.data))) as Divergence['data'] },
+    divergence: renameDivergence(found, names),
     reference: renameOutcome(observation.reference, names),
     candidate: renameOutcome(observation.candidate, names),
     inputClasses,

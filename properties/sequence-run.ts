@@ -67,3 +67,9 @@ export function blamedOperation<Planned>(
 ): Operation {
   return operationOf(failing) ?? [...records].reverse().map((r) => operationOf(r.planned)).find((op) => op !== undefined) ?? fallback;
 }
+
+/** The steps as a report numbers them: each that ran (saying when a documented refusal rolled it back), then the failing one. */
+export function numberedLabels<Planned extends { readonly label: string }>(records: readonly StepRecord<Planned>[], failing: Planned): string[] {
+  const ran = records.map((r) => r.planned.label + (r.rolledBack !== undefined ? ` (the candidate's documented refusal, ${r.rolledBack}: both sides rolled back)` : ''));
+  return [...ran, failing.label];
+}

@@ -88,3 +88,9 @@ export function renameOutcome(outcome: ProcessOutcome, names: ReadonlyMap<string
     stderr: renamePaths(outcome.stderr, names),
   };
 }
+
+/** A divergence with scratch paths replaced by stable file names, in its summary, detail and data alike. */
+export function renameDivergence(divergence: Divergence, names: ReadonlyMap<string, string>): Divergence {
+  const rename = (text: string): string => renamePaths(text, names);
+  return { ...divergence, summary: rename(divergence.summary), detail: rename(divergence.detail), data: JSON.parse(rename(JSON.stringify(divergence.data))) as Divergence['data'] };
+}
